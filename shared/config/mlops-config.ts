@@ -1,0 +1,131 @@
+import { z } from 'zod'
+import { parseDuration } from '../util/duration.js'
+import { loadYamlFile } from './load.js'
+import { strictObject } from './strict.js'
+
+/**
+ * The schema of `mlops.yaml`: one file describes one model. Every section is optional so a repository can
+ * adopt the suite one action at a time; inputs given to an action override what is here.
+ * `npm run docs` publishes the JSON Schema generated from this in `schemas/mlops.schema.json`.
+ */
+
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
+  message: "expected a duration such as '90s', '5m', '1h30m' or '2d'",
+})
+const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]))
+const modelName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a model name of letters, digits, ".", "_" and "-"')
+
+export const modelSection = strictObject({
+  name: modelName,
+  flavor: z.enum(['sklearn', 'onnx', 'node', 'custom']).default('custom'),
+  description: z.string().optional(),
+  intended_use: z.string().optional(),
+})
+
+export const dataSection = strictObject({
+  path: stringList.optional(),
+  schema: z.string().optional(),
+  reference: z.string().optional(),
+  fail_on: z.enum(['error', 'warning', 'never']).optional(),
+})
+
+export const trainSection = strictObject({
+  command: z.string().optional(),
+  working_directory: z.string().optional(),
+  params: z.string().optional(),
+  metrics: z.string().optional(),
+  model_path: z.string().optional(),
+  data: stringList.optional(),
+  seed: z.number().int().min(0).optional(),
+  max_duration: duration.optional(),
+  cache_paths: stringList.optional(),
+  cache_key: z.string().optional(),
+})
+
+const tolerance = z.number().min(0, 'expected a tolerance of 0 or more')
+export const gateMetric = strictObject({
+  direction: z.enum(['higher', 'lower']),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  max_drop: tolerance.optional(),
+  max_drop_relative: tolerance.optional(),
+  max_increase: tolerance.optional(),
+  max_increase_relative: tolerance.optional(),
+})
+export const gateSection = strictObject({
+  metrics: z.record(z.string(), gateMetric),
+  baseline: z.string().optional(),
+  on_missing_baseline: z.enum(['pass', 'fail']).default('pass'),
+  on_missing_metric: z.enum(['fail', 'pass']).default('fail'),
+  significance: z.number().gt(0).lt(1).default(0.05),
+})
+
+export const registrySection = strictObject({
+  backend: z.enum(['local', 'github', 'oci', 'mlflow']).default('local'),
+  address: z.string().optional(),
+})
+
+export const imageSection = strictObject({
+  name: z.string().optional(),
+  base_image: z.string().optional(),
+  requirements: z.string().optional(),
+  builder: z.enum(['auto', 'docker', 'buildah', 'podman']).optional(),
+  platforms: stringList.optional(),
+})
+
+export const deploySection = strictObject({
+  provider: z.enum(['nginx', 'command', 'kubernetes']).optional(),
+  steps: z.array(z.number().min(0).max(100)).optional(),
+  interval: duration.optional(),
+  prometheus_url: z.string().optional(),
+})
+
+const threshold = z.number()
+export const monitorRule = strictObject({
+  name: z.string().min(1),
+  query: z.string().min(1),
+  above: threshold.optional(),
+  below: threshold.optional(),
+  outside: z.tuple([threshold, threshold]).optional(),
+  for: duration.optional(),
+  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+  labels: z.array(z.string()).default([]),
+  action: z.enum(['retrain', 'notify']).default('notify'),
+  on_no_data: z.enum(['ignore', 'alert']).default('ignore'),
+})
+export const monitorSection = strictObject({
+  prometheus_url: z.string().optional(),
+  rules: z.array(monitorRule).default([]),
+})
+
+export const reportSection = strictObject({
+  title: z.string().optional(),
+})
+
+export const mlopsConfigSchema = strictObject({
+  model: modelSection.optional(),
+  data: dataSection.optional(),
+  train: trainSection.optional(),
+  gate: gateSection.optional(),
+  registry: registrySection.optional(),
+  image: imageSection.optional(),
+  deploy: deploySection.optional(),
+  monitor: monitorSection.optional(),
+  report: reportSection.optional(),
+})
+
+export type MlopsConfig = z.output<typeof mlopsConfigSchema>
+
+/**
+ * Loads `mlops.yaml`. A missing file is fine when `optional` (the inputs suffice); a malformed one never is.
+ */
+export async function loadMlopsConfig(file: string, opts: { optional: boolean }): Promise<MlopsConfig> {
+  try {
+    return await loadYamlFile(file, mlopsConfigSchema)
+  } catch (e) {
+    if (opts.optional && e instanceof Error && e.name === 'NotFoundError') return {}
+    throw e
+  }
+}

@@ -1,0 +1,248 @@
+import { MlopsError, NotFoundError, PermissionError } from '../errors.js'
+import type { RepoRef } from '../github/context.js'
+import type { Octokit } from '../github/octokit.js'
+import type { Comment, Forge, Issue, IssueQuery, Release } from './forge.js'
+
+interface RequestErrorLike {
+  status: number
+  message: string
+  response?: { headers?: Record<string, string | undefined> }
+}
+const isRequestError = (e: unknown): e is RequestErrorLike =>
+  typeof e === 'object' && e !== null && typeof (e as { status?: unknown }).status === 'number'
+
+/**
+ * Turns an Octokit failure into a named error that says what we tried, what GitHub said and what to do:
+ * 401/403 name the permission the job needs, 404 the object, anything else what GitHub answered (after the
+ * retry plugin has already retried 5xx).
+ */
+export async function githubCall<T>(what: string, permission: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (e) {
+    if (!isRequestError(e)) throw e
+    const said = e.message.split('\n')[0]
+    if (e.status === 401) {
+      throw new PermissionError(
+        `GitHub rejected the token while trying to ${what} (401: ${said}). Check the 'github-token' input.`,
+        permission,
+        { cause: e },
+      )
+    }
+    if (e.status === 403 && e.response?.headers?.['x-ratelimit-remaining'] !== '0') {
+      throw new PermissionError(
+        `GitHub refused to ${what} (403: ${said}). The token needs '${permission}': add it to the job's 'permissions:' block (or pass a token that has it).`,
+        permission,
+        { cause: e },
+      )
+    }
+    if (e.status === 404)
+      throw new NotFoundError(`GitHub could not ${what}: not found (404: ${said}).`, { cause: e })
+    throw new MlopsError(`GitHub failed to ${what} (${e.status}: ${said}).`, { cause: e })
+  }
+}
+
+type IssueData = {
+  number: number
+  title: string
+  body?: string | null
+  state: string
+  html_url: string
+  labels: Array<string | { name?: string }>
+  pull_request?: unknown
+}
+const toIssue = (d: IssueData): Issue => ({
+  number: d.number,
+  title: d.title,
+  body: d.body ?? '',
+  state: d.state === 'closed' ? 'closed' : 'open',
+  labels: d.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+  url: d.html_url,
+})
+type ReleaseData = {
+  id: number
+  tag_name: string
+  name: string | null
+  body?: string | null
+  html_url: string
+}
+const toRelease = (d: ReleaseData): Release => ({
+  id: d.id,
+  tag: d.tag_name,
+  name: d.name ?? d.tag_name,
+  body: d.body ?? '',
+  url: d.html_url,
+})
+
+/** The forge on GitHub (or GHES, or the test stand-in): REST through one retrying, throttled Octokit. */
+export class GitHubForge implements Forge {
+  readonly description: string
+
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly repo: RepoRef,
+  ) {
+    this.description = `${repo.owner}/${repo.repo}`
+  }
+
+  async *comments(issueNumber: number): AsyncIterable<Comment> {
+    const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listComments, {
+      ...this.repo,
+      issue_number: issueNumber,
+      per_page: 100,
+    })
+    const it = pages[Symbol.asyncIterator]()
+    for (;;) {
+      const page = await githubCall(`list the comments of #${issueNumber}`, 'pull-requests: read', () =>
+        it.next(),
+      )
+      if (page.done) return
+      for (const c of page.value.data) yield { id: c.id, body: c.body ?? '', url: c.html_url }
+    }
+  }
+
+  async createComment(issueNumber: number, body: string): Promise<Comment> {
+    const { data } = await githubCall(`comment on #${issueNumber}`, 'pull-requests: write', () =>
+      this.octokit.rest.issues.createComment({ ...this.repo, issue_number: issueNumber, body }),
+    )
+    return { id: data.id, body: data.body ?? '', url: data.html_url }
+  }
+
+  async updateComment(commentId: number, body: string): Promise<Comment> {
+    const { data } = await githubCall(`update comment ${commentId}`, 'pull-requests: write', () =>
+      this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: commentId, body }),
+    )
+    return { id: data.id, body: data.body ?? '', url: data.html_url }
+  }
+
+  async *issues(query: IssueQuery): AsyncIterable<Issue> {
+    const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
+      ...this.repo,
+      state: query.state ?? 'open',
+      ...(query.labels?.length ? { labels: query.labels.join(',') } : {}),
+      per_page: 100,
+    })
+    const it = pages[Symbol.asyncIterator]()
+    for (;;) {
+      const page = await githubCall('list issues', 'issues: read', () => it.next())
+      if (page.done) return
+      // The issues endpoint also returns pull requests; they are not ours to manage.
+      for (const d of page.value.data) if (!d.pull_request) yield toIssue(d as IssueData)
+    }
+  }
+
+  async createIssue(issue: { title: string; body: string; labels?: readonly string[] }): Promise<Issue> {
+    const { data } = await githubCall('open an issue', 'issues: write', () =>
+      this.octokit.rest.issues.create({
+        ...this.repo,
+        ...issue,
+        labels: issue.labels ? [...issue.labels] : [],
+      }),
+    )
+    return toIssue(data as IssueData)
+  }
+
+  async updateIssue(
+    issueNumber: number,
+    patch: { title?: string; body?: string; state?: 'open' | 'closed'; labels?: readonly string[] },
+  ): Promise<Issue> {
+    const { data } = await githubCall(`update issue #${issueNumber}`, 'issues: write', () =>
+      this.octokit.rest.issues.update({
+        ...this.repo,
+        issue_number: issueNumber,
+        title: patch.title,
+        body: patch.body,
+        state: patch.state,
+        labels: patch.labels ? [...patch.labels] : undefined,
+      }),
+    )
+    return toIssue(data as IssueData)
+  }
+
+  async createRelease(r: { tag: string; name: string; body: string; targetSha?: string }): Promise<Release> {
+    const { data } = await githubCall(`create release ${r.tag}`, 'contents: write', () =>
+      this.octokit.rest.repos.createRelease({
+        ...this.repo,
+        tag_name: r.tag,
+        name: r.name,
+        body: r.body,
+        ...(r.targetSha ? { target_commitish: r.targetSha } : {}),
+      }),
+    )
+    return toRelease(data)
+  }
+
+  async releaseByTag(tag: string): Promise<Release | undefined> {
+    try {
+      const { data } = await githubCall(`find release ${tag}`, 'contents: read', () =>
+        this.octokit.rest.repos.getReleaseByTag({ ...this.repo, tag }),
+      )
+      return toRelease(data)
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined
+      throw e
+    }
+  }
+
+  async uploadReleaseAsset(
+    releaseId: number,
+    name: string,
+    data: Uint8Array,
+    contentType = 'application/octet-stream',
+  ) {
+    await githubCall(`upload ${name} to release ${releaseId}`, 'contents: write', () =>
+      this.octokit.rest.repos.uploadReleaseAsset({
+        ...this.repo,
+        release_id: releaseId,
+        name,
+        // Octokit sends the body as is; its types say string.
+        data: data as unknown as string,
+        headers: { 'content-type': contentType, 'content-length': data.byteLength },
+      }),
+    )
+  }
+
+  async createDeployment(d: {
+    ref: string
+    environment: string
+    description: string
+    payload: Record<string, unknown>
+  }) {
+    const { data } = await githubCall(`create a deployment to ${d.environment}`, 'deployments: write', () =>
+      this.octokit.rest.repos.createDeployment({
+        ...this.repo,
+        ref: d.ref,
+        environment: d.environment,
+        description: d.description,
+        payload: JSON.stringify(d.payload),
+        auto_merge: false,
+        required_contexts: [],
+        transient_environment: false,
+      }),
+    )
+    if (!('id' in data))
+      throw new MlopsError(`GitHub did not create the deployment: ${data.message ?? 'no reason given'}`)
+    return { id: data.id }
+  }
+
+  async setDeploymentStatus(
+    deploymentId: number,
+    s: { state: 'success' | 'failure' | 'inactive' | 'in_progress'; description?: string; logUrl?: string },
+  ) {
+    await githubCall(`set the status of deployment ${deploymentId}`, 'deployments: write', () =>
+      this.octokit.rest.repos.createDeploymentStatus({
+        ...this.repo,
+        deployment_id: deploymentId,
+        state: s.state,
+        ...(s.description ? { description: s.description.slice(0, 140) } : {}),
+        ...(s.logUrl ? { log_url: s.logUrl } : {}),
+      }),
+    )
+  }
+
+  async dispatchWorkflow(workflow: string, ref: string, inputs: Record<string, string>) {
+    await githubCall(`dispatch workflow ${workflow}`, 'actions: write', () =>
+      this.octokit.rest.actions.createWorkflowDispatch({ ...this.repo, workflow_id: workflow, ref, inputs }),
+    )
+  }
+}
