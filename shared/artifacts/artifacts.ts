@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
+import type { ArtifactStore } from '../train/storage.js'
 import type { Logger } from '../util/logger.js'
 
 /**
@@ -52,4 +53,14 @@ export async function uploadArtifact(
   const artifacts = await client()
   const res = await artifacts.uploadArtifact(name, [...files], root, retentionDays ? { retentionDays } : {})
   return res.id
+}
+
+/** The `ArtifactStore` port of the train core, backed by the runner's artifact service. */
+export function actionsArtifactStore(retentionDays?: number): ArtifactStore {
+  return {
+    async upload(name, files, root) {
+      const id = await uploadArtifact(name, files, root, retentionDays)
+      return { id, location: `artifact '${name}'${id !== undefined ? ` (id ${id})` : ''}` }
+    },
+  }
 }

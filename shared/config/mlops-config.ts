@@ -42,6 +42,7 @@ export const trainSection = strictObject({
   max_duration: duration.optional(),
   cache_paths: stringList.optional(),
   cache_key: z.string().optional(),
+  python: z.string().optional(),
 })
 
 const tolerance = z.number().min(0, 'expected a tolerance of 0 or more')
