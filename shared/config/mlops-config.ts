@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { NotFoundError } from '../errors.js'
 import { parseDuration } from '../util/duration.js'
 import { loadYamlFile } from './load.js'
 import { strictObject } from './strict.js'
@@ -126,7 +127,8 @@ export async function loadMlopsConfig(file: string, opts: { optional: boolean })
   try {
     return await loadYamlFile(file, mlopsConfigSchema)
   } catch (e) {
-    if (opts.optional && e instanceof Error && e.name === 'NotFoundError') return {}
+    // instanceof, not the class name: bundlers rename classes (ncc turns it into `errors_NotFoundError`).
+    if (opts.optional && e instanceof NotFoundError) return {}
     throw e
   }
 }
