@@ -126,20 +126,9 @@ export async function train(o: TrainOptions, ports: TrainPorts): Promise<TrainOu
         'Set it under with: or train.command in mlops.yaml',
       )
 
-    await log.group('Provenance: params, data, code, environment', async () => {
-      if (paramsFile && o.params) params = await readParams(paramsFile, o.params)
-      data = await fingerprintData(o.data, cwd, 'data')
-      ;[code, env] = await Promise.all([codeVersion(cwd, o.env), environment(cwd, o.python, o.env)])
-      log.info(`Run ${runId}, seed ${o.seed}`)
-      log.info(`Params: ${Object.keys(params).length}${paramsFile ? ` from ${o.params}` : ''}`)
-      for (const d of data) log.info(`Data ${d.path}: ${d.digest} (${d.bytes} bytes)`)
-      log.info(`Code: ${code.sha ?? 'unknown'}${code.dirty ? ' (dirty)' : ''}`)
-      if (env?.python)
-        log.info(
-          `Python ${env.python.version} (${env.python.executable}), ${env.python.packages.length} packages`,
-        )
-    })
-
+    // The code version before anything (cache, command) touches the work tree; then the cache, which may
+    // bring back data the fingerprints and the command need.
+    code = await codeVersion(cwd, o.env)
     if (o.cacheKey && o.cachePaths.length && ports.cache) {
       const cache = ports.cache
       cacheRestored = await log.group(`Cache: restore '${o.cacheKey}'`, async () => {
@@ -151,6 +140,20 @@ export async function train(o: TrainOptions, ports: TrainPorts): Promise<TrainOu
       })
       cacheHit = cacheRestored === o.cacheKey
     }
+
+    await log.group('Provenance: params, data, code, environment', async () => {
+      if (paramsFile && o.params) params = await readParams(paramsFile, o.params)
+      data = await fingerprintData(o.data, cwd, 'data')
+      env = await environment(cwd, o.python, o.env)
+      log.info(`Run ${runId}, seed ${o.seed}`)
+      log.info(`Params: ${Object.keys(params).length}${paramsFile ? ` from ${o.params}` : ''}`)
+      for (const d of data) log.info(`Data ${d.path}: ${d.digest} (${d.bytes} bytes)`)
+      log.info(`Code: ${code.sha ?? 'unknown'}${code.dirty ? ' (dirty)' : ''}`)
+      if (env?.python)
+        log.info(
+          `Python ${env.python.version} (${env.python.executable}), ${env.python.packages.length} packages`,
+        )
+    })
 
     if (o.mlflow) {
       mlflow = new MlflowClient(o.mlflow)
