@@ -117,7 +117,7 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
       clearInterval(sampler)
       // Output still buffered in the pipes arrives before 'close'; a background process that keeps the
       // pipes open must not hold the step forever, so wait briefly only.
-      await Promise.race([new Promise((r) => child.on('close', r)), new Promise((r) => setTimeout(r, 2000))])
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))])
       child.stdout.destroy()
       child.stderr.destroy()
       out.flush()

@@ -330,7 +330,7 @@ export async function train(o: TrainOptions, ports: TrainPorts): Promise<TrainOu
       )
       artifactId = up.id
       artifactLocation = up.location
-      log.info(`Artifact '${name}'${up.id !== undefined ? ` (id ${up.id})` : ''}: ${up.location}`)
+      log.info(`Uploaded the model and the run record: ${up.location}`)
     } catch (e) {
       error ??= new Error(`Uploading artifact '${name}' failed: ${errorMessage(e)}`)
     }
