@@ -50,7 +50,7 @@ const INCREASE_CHECKS = ['max_increase', 'max_increase_relative'] as const
 export const gateMetric = strictObject({
   direction: z.enum(['higher', 'lower'], {
     error: (i) =>
-      `unknown direction ${JSON.stringify(i.input)}; expected 'higher' (higher is better) or 'lower'`,
+      `unknown direction ${JSON.stringify(i.input)}; expected one of "higher"|"lower" (which way is better)`,
   }),
   min: z.number().optional(),
   max: z.number().optional(),
