@@ -80,7 +80,7 @@ export interface GateInput {
 }
 
 /** Float noise (0.9 − 0.91 = −0.01000000000000001) must not fail a limit the numbers meet exactly. */
-const slack = (...v: number[]) => 1e-12 * Math.max(1, ...v.map(Math.abs))
+const slack = (...v: number[]) => 1e-12 * Math.max(1, ...v.filter(Number.isFinite).map(Math.abs))
 
 export const fmt = (v: number | undefined | null): string => {
   if (v === undefined || v === null) return '-'
