@@ -3,15 +3,11 @@ import { readFile } from 'node:fs/promises'
 import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { parseYaml } from '../config/load.js'
-import { gateSection, type MlopsConfig } from '../config/mlops-config.js'
-import { strictObject } from '../config/strict.js'
+import { gateSection, type MlopsConfig, mlopsConfigSchema } from '../config/mlops-config.js'
 import { ConfigError, NotFoundError } from '../errors.js'
 
 export type GatePolicy = z.output<typeof gateSection>
 export type GateMetricPolicy = GatePolicy['metrics'][string]
-
-/** A policy file may hold the gate section itself, or a whole mlops.yaml-like file with a `gate:` key. */
-const wrapped = strictObject({ gate: gateSection })
 
 export interface LoadedPolicy {
   readonly policy: GatePolicy
@@ -21,7 +17,7 @@ export interface LoadedPolicy {
 
 const looksInline = (text: string) => /\n/.test(text.trim()) || /^\s*\{/.test(text) || /:\s/.test(text)
 
-/** Parses policy text (YAML or JSON) from `file` (for messages). */
+/** Parses policy text (YAML or JSON): the gate section itself, or an mlops.yaml whose `gate:` it takes. */
 export function parsePolicy(text: string, file: string): GatePolicy {
   let top: unknown
   try {
@@ -30,7 +26,7 @@ export function parsePolicy(text: string, file: string): GatePolicy {
     top = undefined
   }
   const hasGate = !!top && typeof top === 'object' && 'gate' in top && !('metrics' in top)
-  return hasGate ? parseYaml(text, file, wrapped).gate : parseYaml(text, file, gateSection)
+  return hasGate ? parseYaml(text, file, mlopsConfigSchema).gate! : parseYaml(text, file, gateSection)
 }
 
 /**
