@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const { result } = outcome
   const model = s.model ?? config.model?.name ?? outcome.candidate.model?.name ?? 'model'
 
-  const reportFile = path.resolve(process.env.RUNNER_TEMP || '.mlops', 'mlops-gate-report.md')
+  const reportFile = path.resolve(process.env.RUNNER_TEMP || '.mlops', `mlops-gate-report-${model}.md`)
   await writeFileAtomic(reportFile, `${outcome.report}\n`)
   const record = await writeRunRecord(
     gateRunRecord(outcome, {
