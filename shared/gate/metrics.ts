@@ -133,3 +133,22 @@ export function metricValue(set: MetricSet, key: string): number | undefined {
     `metric '${key}' is ${shown}; expected a number`,
   )
 }
+
+/**
+ * A metric set from values held elsewhere (e.g. the metrics a registry stores with a model version);
+ * nested objects are flattened with dots like a metrics file.
+ */
+export function metricSetFromValues(
+  values: Readonly<Record<string, unknown>>,
+  source: string,
+  model?: MetricSet['model'],
+): MetricSet {
+  const out = new Map<string, MetricEntry>()
+  const walk = (v: unknown, prefix: string) => {
+    if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) walk(x, prefix ? `${prefix}.${k}` : k)
+    } else out.set(prefix, { raw: v ?? null })
+  }
+  walk(values, '')
+  return { source, values: out, ...(model ? { model } : {}) }
+}

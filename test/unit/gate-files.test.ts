@@ -6,7 +6,7 @@ import { main } from '../../cli/src/main.js'
 import { gateSection } from '../../shared/config/mlops-config.js'
 import { ConfigError, NotFoundError } from '../../shared/errors.js'
 import { evaluateGate } from '../../shared/gate/decide.js'
-import { loadMetrics, metricValue, parseMetrics } from '../../shared/gate/metrics.js'
+import { loadMetrics, metricSetFromValues, metricValue, parseMetrics } from '../../shared/gate/metrics.js'
 import { loadPolicy, parsePolicy } from '../../shared/gate/policy.js'
 import { headline, renderChart, renderTable } from '../../shared/gate/render.js'
 import { runGate } from '../../shared/gate/run.js'
@@ -209,7 +209,9 @@ describe('runGate and mlops evaluate', () => {
   const f = (n: string) => path.join(dir, n)
 
   it('runGate uses the policy baseline, and a registry baseline through the given backend', async () => {
-    const registry = vi.fn(async () => parseMetrics('acc: 0.9', 'registry:production'))
+    const registry = vi.fn(async () =>
+      metricSetFromValues({ acc: 0.9, eval: { auc: 1 } }, 'registry:production (v3)'),
+    )
     const o = await runGate(
       {
         metrics: f('cand.json'),
@@ -225,6 +227,8 @@ describe('runGate and mlops evaluate', () => {
     )
     expect(registry).toHaveBeenCalledWith('production')
     expect(o.result.decision).toBe('better')
+    expect(o.baseline?.source).toBe('registry:production (v3)')
+    expect(metricValue(o.baseline!, 'eval.auc')).toBe(1)
   })
 
   it('mlops evaluate prints the report, writes the record and exits 1 on a failed gate', async () => {
