@@ -38,6 +38,23 @@ export async function loadPolicy(
   config: MlopsConfig,
   configFile: string,
 ): Promise<LoadedPolicy> {
+  const loaded = await readPolicy(policyInput, config, configFile)
+  if (Object.keys(loaded.policy.metrics).length === 0) {
+    const inConfig = loaded.source === configFile && !policyInput?.trim()
+    throw new ConfigError(
+      { file: loaded.source },
+      inConfig ? 'gate.metrics' : 'metrics',
+      'names no metrics; a gate with nothing to check would pass every model',
+    )
+  }
+  return loaded
+}
+
+async function readPolicy(
+  policyInput: string | undefined,
+  config: MlopsConfig,
+  configFile: string,
+): Promise<LoadedPolicy> {
   if (policyInput?.trim()) {
     const p = policyInput.trim()
     if (!looksInline(p)) {

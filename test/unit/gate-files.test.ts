@@ -109,6 +109,9 @@ describe('gate policy', () => {
     const gate = gateSection.parse({ metrics: { acc: { direction: 'higher' } } })
     expect((await loadPolicy(undefined, { gate }, 'mlops.yaml')).source).toBe('mlops.yaml')
     await expect(loadPolicy(undefined, {}, 'mlops.yaml')).rejects.toThrow(/mlops\.yaml: gate: no gate policy/)
+    await expect(loadPolicy('metrics: {}', {}, 'mlops.yaml')).rejects.toThrow(
+      /the 'policy' input: metrics: names no metrics/,
+    )
     await expect(loadPolicy('policies/gate.yaml', {}, 'mlops.yaml')).rejects.toThrow(
       /policy file 'policies\/gate\.yaml' not found/,
     )
