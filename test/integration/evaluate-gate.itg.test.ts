@@ -148,6 +148,43 @@ describe('evaluate-gate on a pull_request, then report', () => {
     expect(strict.outputs.decision).toBe('worse')
   })
 
+  it('runs a seeded paired bootstrap on regression predictions (JSON Lines), the same on every run', async () => {
+    const truth = Array.from({ length: 120 }, (_, i) => Math.round(Math.sin(i) * 1000) / 100)
+    const jsonl = (shift: (i: number) => number) =>
+      truth.map((t, i) => JSON.stringify({ id: i, y_true: t, y_pred: t + shift(i) })).join('\n')
+    await writeMetrics(
+      'eval/cand.jsonl',
+      jsonl((i) => ((i % 5) - 2) * 0.11),
+    )
+    await writeMetrics(
+      'eval/base.jsonl',
+      jsonl((i) => ((i % 7) - 3) * 0.07),
+    )
+    await writeMetrics('metrics/candidate.json', { rmse: 0.16 })
+    await writeMetrics('metrics/production.json', { rmse: 0.15 })
+    const inputs = {
+      policy: 'metrics:\n  rmse: { direction: lower, max_increase: 0 }\nbaseline: metrics/production.json\n',
+      predictions: 'eval/cand.jsonl',
+      'baseline-predictions': 'eval/base.jsonl',
+      seed: '7',
+    }
+    const a = await gate(inputs)
+    const b = await gate(inputs)
+    expect(a.exitCode, a.stdout).toBe(b.exitCode)
+    expect(a.outputs.diff).toBe(b.outputs.diff)
+    expect(a.summary).toMatch(
+      /Paired bootstrap \(2000 resamples, seed 7\) on 120 examples: MSE [\d.]+ \(candidate\) vs [\d.]+ \(baseline\)/,
+    )
+    const p = Number(/; p = ([\d.e-]+) \(/.exec(a.summary)![1])
+    // the candidate's RMSE is higher, but the seeded bootstrap finds it not significant: excused
+    expect(p).toBe(0.073)
+    expect(a.outputs.passed).toBe('true')
+    expect(a.outputs.decision).toBe('not-significantly-different')
+    expect(await gate({ ...inputs, significance: '0.1' })).toMatchObject({ exitCode: 1 })
+    const other = await gate({ ...inputs, seed: '8' })
+    expect(other.summary).toContain('seed 8')
+  })
+
   it('applies only absolute checks to a first model, from an inline policy', async () => {
     const r = await gate({
       policy: 'metrics:\n  accuracy: { direction: higher, min: 0.9, max_drop: 0.01 }\n',
