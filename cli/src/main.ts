@@ -2,10 +2,11 @@ import { ConfigError, errorMessage, InputError, MlopsError } from '../../shared/
 import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
+import { evaluateCommand } from './commands/evaluate.js'
 import { reportCommand } from './commands/report.js'
 import { trainCommand } from './commands/train.js'
 
-export const commands: readonly Command[] = [reportCommand, trainCommand]
+export const commands: readonly Command[] = [reportCommand, evaluateCommand, trainCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
