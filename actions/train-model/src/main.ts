@@ -17,6 +17,9 @@ export function run(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Every output is set, even when the step fails before training (a bad input, a bad mlops.yaml).
+  const initial: Record<string, string> = { [Output.Metrics]: '{}', [Output.CacheHit]: 'false' }
+  for (const name of Object.values(Output)) core.setOutput(name, initial[name] ?? '')
   const s = getSettings()
   const log = coreLogger
   const config = await loadMlopsConfig(s.config, { optional: true })
