@@ -9,6 +9,8 @@ export interface CommandOptions {
   readonly maxDurationMs?: number
   /** Between TERM and KILL when stopping. */
   readonly killGraceMs?: number
+  /** Stop the tree and finish normally when this process gets SIGINT or SIGTERM (a cancelled job). */
+  readonly forwardSignals?: boolean
   /** How often the memory of the tree is sampled. */
   readonly sampleEveryMs?: number
   /** Where each line of output goes as it arrives. */
@@ -19,6 +21,8 @@ export interface CommandResult {
   readonly exitCode: number | null
   readonly signal: NodeJS.Signals | null
   readonly timedOut: boolean
+  /** The signal that cancelled the run (this process got it, and stopped the tree). */
+  readonly cancelledBy?: NodeJS.Signals
   readonly durationMs: number
   /** Peak resident memory of the process tree, in bytes; undefined where /proc is not there. */
   readonly peakMemoryBytes?: number
@@ -29,6 +33,7 @@ export interface CommandResult {
 }
 
 const TAIL = 20
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
 
 /**
  * Runs a command with bash (`set -eo pipefail`) as the leader of a new process group, streaming its output
@@ -82,18 +87,34 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
   sample()
 
   let timedOut = false
+  let cancelledBy: NodeJS.Signals | undefined
   let killTimer: NodeJS.Timeout | undefined
+  const stop = () => {
+    if (pgid === undefined || killTimer) return
+    signalGroup(pgid, 'SIGTERM')
+    killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), o.killGraceMs ?? 5000)
+  }
   const deadline =
     o.maxDurationMs !== undefined && pgid !== undefined
       ? setTimeout(() => {
           timedOut = true
-          signalGroup(pgid, 'SIGTERM')
-          killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), o.killGraceMs ?? 5000)
+          stop()
         }, o.maxDurationMs)
       : undefined
+  // The command runs in its own session, out of reach of a signal meant for us: when the job is cancelled
+  // (the runner sends SIGINT, then SIGTERM), stop its whole tree the same way, then finish the record.
+  const onSignal = (signal: NodeJS.Signals) => {
+    cancelledBy ??= signal
+    stop()
+  }
+  if (o.forwardSignals) for (const sig of FORWARDED) process.on(sig, onSignal)
+  const unhook = () => {
+    for (const sig of FORWARDED) process.off(sig, onSignal)
+  }
 
   return new Promise((resolve, reject) => {
     child.on('error', (e) => {
+      unhook()
       clearInterval(sampler)
       if (deadline) clearTimeout(deadline)
       reject(e)
@@ -104,7 +125,7 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
       // is stopped too: TERM, then KILL after the grace period. The step ends only when the group is gone.
       let leftover = 0
       if (pgid !== undefined) {
-        leftover = timedOut ? 0 : groupMembers(pgid).length
+        leftover = timedOut || cancelledBy ? 0 : groupMembers(pgid).length
         if (leftover > 0) {
           signalGroup(pgid, 'SIGTERM')
           killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), o.killGraceMs ?? 5000)
@@ -115,6 +136,7 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
       }
       if (killTimer) clearTimeout(killTimer)
       clearInterval(sampler)
+      unhook()
       // Output still buffered in the pipes arrives before 'close'; a background process that keeps the
       // pipes open must not hold the step forever, so wait briefly only.
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))])
@@ -126,6 +148,7 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
         exitCode: code,
         signal,
         timedOut,
+        cancelledBy,
         durationMs: Date.now() - started,
         peakMemoryBytes: sampled ? peak : undefined,
         tail,
@@ -137,6 +160,9 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
 
 /** A one-line reason for a failed command, naming the input to fix. */
 export function failureMessage(r: CommandResult, command: string, maxDuration?: string): string {
+  if (r.cancelledBy) {
+    return `Cancelled (${r.cancelledBy}): the training command and its whole process tree were stopped`
+  }
   if (r.timedOut) {
     return `Input 'max-duration': the command ran past ${maxDuration ?? 'its time limit'} and was stopped with its whole process tree (SIGTERM, then SIGKILL)`
   }

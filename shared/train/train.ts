@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { copyFile, link, mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { errorMessage, InputError } from '../errors.js'
+import { errorMessage, InputError, MlopsError } from '../errors.js'
 import { writeRunRecord } from '../run-record/io.js'
 import type { RunContext, RunRecord, RunRecordInput } from '../run-record/schema.js'
 import { runRecordSchema } from '../run-record/schema.js'
@@ -190,17 +190,20 @@ export async function train(o: TrainOptions, ports: TrainPorts): Promise<TrainOu
         env: childEnv,
         maxDurationMs: o.maxDurationMs,
         killGraceMs: o.killGraceMs,
+        forwardSignals: true,
         onLine: ports.onOutput ?? ((l) => log.info(l)),
       }),
     )
     if (result.leftoverProcesses > 0)
       log.warning(`The command left ${result.leftoverProcesses} process(es) running; they were stopped`)
-    const failed = result.timedOut || result.exitCode !== 0
+    const failed = result.timedOut || result.cancelledBy !== undefined || result.exitCode !== 0
     if (failed) {
-      error = new InputError(
-        result.timedOut ? 'max-duration' : 'command',
-        failureMessage(result, o.command, o.maxDurationText).replace(/^Input '[^']+':? ?/, ''),
-      )
+      error = result.cancelledBy
+        ? new MlopsError(failureMessage(result, o.command))
+        : new InputError(
+            result.timedOut ? 'max-duration' : 'command',
+            failureMessage(result, o.command, o.maxDurationText).replace(/^Input '[^']+':? ?/, ''),
+          )
       // Keep what the command did write, for the record; its problems are not the failure.
       metrics = await readMetrics(metricsFile, commandStarted, o.metrics).catch(() => ({}))
       model = await digestPath(o.modelPath, cwd, 'model-path').catch(() => undefined)
@@ -254,7 +257,7 @@ export async function train(o: TrainOptions, ports: TrainPorts): Promise<TrainOu
       })
       await mlflow.finishRun(
         mlflowRun.runId,
-        error ? (result?.timedOut ? 'KILLED' : 'FAILED') : 'FINISHED',
+        error ? (result?.timedOut || result?.cancelledBy ? 'KILLED' : 'FAILED') : 'FINISHED',
         finished.getTime(),
       )
     } catch (e) {
@@ -304,6 +307,7 @@ export async function train(o: TrainOptions, ports: TrainPorts): Promise<TrainOu
       peakMemoryBytes: result?.peakMemoryBytes,
       exitCode: result?.exitCode ?? undefined,
       timedOut: result?.timedOut ?? false,
+      cancelledBy: result?.cancelledBy,
       cache: o.cacheKey
         ? {
             key: o.cacheKey,

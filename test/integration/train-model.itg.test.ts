@@ -224,6 +224,26 @@ describe('train-model failures', () => {
     expect(stored?.finalized).toBe(true)
   })
 
+  it('a cancelled job (SIGTERM to the action) stops the tree and still writes the failed record', async () => {
+    const ws = await mkdtemp(path.join(tmpdir(), 'train-cancel-'))
+    const r = await runAction('train-model', {
+      cwd: ws,
+      // $PPID is the action's node process: the command cancels the job itself, as the runner would.
+      inputs: { command: 'sleep 60 & echo $! > child.pid\nkill -TERM $PPID\nsleep 60' },
+      env: service.env(),
+    })
+    expect(r.exitCode).toBe(1)
+    expect(r.errors.join('\n')).toMatch(
+      /Cancelled \(SIGTERM\): the training command and its whole process tree were stopped/,
+    )
+    const pid = Number(await readFile(path.join(ws, 'child.pid'), 'utf8'))
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+    expect(stat === '' || /^\d+ \(.*\) [ZX] /.test(stat), `child ${pid} still running: ${stat}`).toBe(true)
+    const rec = await record(r.outputs['run-record']!)
+    expect(rec.status).toBe('failed')
+    expect(service.artifacts.find((a) => a.id === Number(r.outputs['artifact-id']))?.finalized).toBe(true)
+  })
+
   it('a metric that is not a number fails naming the file; the failed record is uploaded', async () => {
     const ws = await mkdtemp(path.join(tmpdir(), 'train-bad-metric-'))
     await writeFile(

@@ -81,6 +81,25 @@ sleep 60`,
     for (const pid of pids) expect(await alive(pid)).toBe(false)
   })
 
+  it('stops the tree and reports the signal when this process is told to stop (a cancelled job)', async () => {
+    const d = await tmp()
+    const running = runCommand({
+      command: 'sleep 60 & echo $! > child.pid; sleep 60',
+      cwd: d,
+      env: process.env,
+      forwardSignals: true,
+      killGraceMs: 500,
+      onLine: () => {},
+    })
+    const pidFile = path.join(d, 'child.pid')
+    while (!(await readFile(pidFile, 'utf8').catch(() => ''))) await new Promise((r) => setTimeout(r, 50))
+    process.emit('SIGTERM', 'SIGTERM') // what a runner's SIGTERM does to our handlers, without a real signal
+    const r = await running
+    expect(r.cancelledBy).toBe('SIGTERM')
+    expect(await alive(Number(await readFile(pidFile, 'utf8')))).toBe(false)
+    expect(process.listenerCount('SIGTERM')).toBe(0)
+  })
+
   it('stops background jobs a finished command left behind', async () => {
     const d = await tmp()
     const r = await runCommand({
