@@ -182,12 +182,18 @@ export async function reconcile(
     let number = issue?.number
     let url = issue?.url
     let action: IssueAction
+    // The state last written to the issue (to roll back a failed dispatch from).
+    let written: IssueState | undefined
+    const write = (s: IssueState) => {
+      written = s
+      return render(s)
+    }
     if (!issue) {
       action = 'opened'
       if (!policy.dryRun) {
         const created = await forge.createIssue({
           title: issueTitle(e),
-          body: render(
+          body: write(
             state({
               breachedSince: at.toISOString(),
               lastCommentAt: at.toISOString(),
@@ -205,7 +211,7 @@ export async function reconcile(
         await forge.createComment(issue.number, reopenedComment(e, policy.runUrl))
         await forge.updateIssue(issue.number, {
           state: 'open',
-          body: render(
+          body: write(
             state({
               breachedSince: at.toISOString(),
               lastCommentAt: at.toISOString(),
@@ -220,7 +226,7 @@ export async function reconcile(
       if (!policy.dryRun && (commentDue || dispatchDue)) {
         if (commentDue) await forge.createComment(issue.number, stillBreachedComment(e, policy.runUrl))
         await forge.updateIssue(issue.number, {
-          body: render(
+          body: write(
             state({
               lastCommentAt: commentDue ? at.toISOString() : prev.lastCommentAt,
               lastDispatchAt: dispatchAt,
@@ -240,9 +246,9 @@ export async function reconcile(
         await forge.dispatchWorkflow(d.workflow, d.ref, dispatchInputs(d, e, number))
       } catch (err) {
         // The state already says "dispatched"; put it back so the next run tries again.
-        if (number !== undefined)
+        if (number !== undefined && written)
           await forge
-            .updateIssue(number, { body: render(state({ lastDispatchAt: prev.lastDispatchAt })) })
+            .updateIssue(number, { body: render({ ...written, lastDispatchAt: prev.lastDispatchAt }) })
             .catch(() => undefined)
         throw err
       }
