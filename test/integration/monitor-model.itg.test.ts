@@ -206,6 +206,24 @@ describe.skipIf(!HAVE_PROMETHEUS)('monitor-model against a real Prometheus with 
     expect(issuesTitled('churn: latency-10m')).toHaveLength(1)
   })
 
+  it('dry-run reports what it would do and touches nothing', async () => {
+    const issues = gh.state.issues.length
+    const writes = () => gh.calls.filter((c) => c.method !== 'GET').length
+    const writesBefore = writes()
+    const r = await run({
+      ...driftInputs(),
+      rules: DRIFT_RULES.replace('name: drift', 'name: drift-dry'),
+      'dry-run': 'true',
+    })
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0)
+    expect(JSON.parse(r.outputs.issues!)).toEqual([
+      expect.objectContaining({ rule: 'drift-dry', number: null, action: 'opened', dispatched: false }),
+    ])
+    expect(gh.state.issues.length).toBe(issues)
+    expect(gh.state.dispatches).toHaveLength(1)
+    expect(writes()).toBe(writesBefore)
+  })
+
   it('a PromQL syntax error fails the step with the parser message, opening nothing', async () => {
     const issues = gh.state.issues.length
     const r = await run({
