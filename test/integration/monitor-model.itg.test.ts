@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { fingerprint, markerFor, stateMarker } from '../../shared/monitor/issues.js'
 import { type GitHubStandIn, startGitHubStandIn } from '../harness/github-stand-in.js'
 import {
   openMetrics,
@@ -204,6 +205,35 @@ describe.skipIf(!HAVE_PROMETHEUS)('monitor-model against a real Prometheus with 
     expect(JSON.parse(r.outputs.breached!).map((b: { rule: string }) => b.rule)).toEqual(['latency-10m'])
     expect(issuesTitled('churn: latency-1h')).toHaveLength(0)
     expect(issuesTitled('churn: latency-10m')).toHaveLength(1)
+  })
+
+  it('finds its closed issue on a later page (150 newer labeled issues) and reopens it instead of duplicating', async () => {
+    const fp = fingerprint('drift-paged', 'churn')
+    const old = gh.seed.issue(OWNER, REPO, {
+      title: 'churn: drift-paged above 0.2',
+      body: `old\n\n${markerFor(fp)}\n${stateMarker({ fingerprint: fp, rule: 'drift-paged', model: 'churn' })}`,
+      labels: ['mlops-monitor'],
+      state: 'closed',
+    })
+    for (let i = 0; i < 150; i++)
+      gh.seed.issue(OWNER, REPO, { title: `noise ${i}`, labels: ['mlops-monitor'] })
+    const r = await run({
+      ...driftInputs(),
+      rules: DRIFT_RULES.replace('name: drift', 'name: drift-paged'),
+      'dispatch-workflow': '',
+    })
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0)
+    expect(JSON.parse(r.outputs.issues!)).toEqual([
+      expect.objectContaining({ number: old.number, action: 'reopened' }),
+    ])
+    expect(issuesTitled('churn: drift-paged')).toHaveLength(1)
+    expect(gh.callsTo('issues/list-for-repo').length).toBeGreaterThanOrEqual(2)
+    expect(gh.callsTo('issues/list-for-repo')[0]!.query).toMatchObject({
+      labels: 'mlops-monitor',
+      state: 'all',
+    })
+    expect(gh.calls.filter((c) => c.path.startsWith('/search'))).toHaveLength(0)
+    expect(gh.state.dispatches).toHaveLength(1)
   })
 
   it('dry-run reports what it would do and touches nothing', async () => {
