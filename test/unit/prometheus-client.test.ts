@@ -140,6 +140,17 @@ describe('PrometheusClient', () => {
     expect(seen).toHaveLength(1) // never retried
   })
 
+  it('turns a 422 execution error into a query error', async () => {
+    const { url } = await serve((_r, res) =>
+      json(res, 422, { status: 'error', errorType: 'execution', error: 'many-to-many matching not allowed' }),
+    )
+    const e = await rejection(new PrometheusClient({ url }).query('a / b'))
+    expect(e.kind).toBe('bad-query')
+    expect(e.message).toBe(
+      'Prometheus could not evaluate the query `a / b`: many-to-many matching not allowed',
+    )
+  })
+
   it.each([401, 403])('fails at once on %i, pointing at the credentials', async (status) => {
     const { url, seen } = await serve((_r, res) => res.writeHead(status).end('Unauthorized'))
     const e = await rejection(new PrometheusClient({ url, bearerToken: 'x', backoffMs: 1 }).query('up'))
@@ -194,6 +205,9 @@ describe('PrometheusClient', () => {
 
   it('rejects a URL that is not http(s)', () => {
     expect(() => new PrometheusClient({ url: 'prometheus:9090' })).toThrow(/must start with http/)
+    expect(() => new PrometheusClient({ url: 'http://p', caFile: '/nonexistent/ca.pem' })).toThrow(
+      /Cannot read the CA file/,
+    )
   })
 
   const haveOpenssl = (() => {
