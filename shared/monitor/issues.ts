@@ -172,9 +172,26 @@ export async function reconcile(
         }
         log.info(`${e.model}/${e.rule.name}: recovered (${formatValue(e.value)}); closed #${issue.number}`)
         out.push({ ...base, action: 'closed', number: issue.number, url: issue.url, dispatched: false })
+      } else if (issue && e.status === 'ok' && prev.breachedSince) {
+        // Remember the recovery, so the next breach counts as a new one (and reopens a closed issue).
+        if (!policy.dryRun)
+          await forge.updateIssue(issue.number, { body: render(state({ breachedSince: undefined })) })
+        log.info(
+          `${e.model}/${e.rule.name}: recovered (${formatValue(e.value)}); #${issue.number} left ${issue.state}`,
+        )
+        out.push({ ...base, action: 'unchanged', number: issue.number, url: issue.url, dispatched: false })
       } else {
         out.push({ ...base, action: 'none', number: issue?.number, url: issue?.url, dispatched: false })
       }
+      continue
+    }
+
+    if (issue?.state === 'closed' && prev.breachedSince) {
+      // Closed by a person while the rule was still breached: respect that until the rule recovers.
+      log.info(
+        `${e.model}/${e.rule.name}: #${issue.number} was closed while still breached; it stays closed (no dispatch) until the rule recovers and breaches again`,
+      )
+      out.push({ ...base, action: 'none', number: issue.number, url: issue.url, dispatched: false })
       continue
     }
 

@@ -272,8 +272,32 @@ describe('reconcile (local forge, fake clock)', async () => {
     const t = await setup()
     await t.once()
     t.set(0.1)
-    expect((await t.once(policy({ closeResolved: false }))).outcomes[0]).toMatchObject({ action: 'none' })
-    expect((await t.state()).issues[0]!.state).toBe('open')
+    expect((await t.once(policy({ closeResolved: false }))).outcomes[0]).toMatchObject({
+      action: 'unchanged',
+    })
+    const issue = (await t.state()).issues[0]!
+    expect(issue.state).toBe('open')
+    expect(readState(issue.body).breachedSince).toBeUndefined()
+    expect(issue.body).toContain('Recovered: **0.1** is no longer above 0.2')
+  })
+
+  it('an issue closed by hand while still breached stays closed until the rule recovers and breaches again', async () => {
+    const t = await setup()
+    await t.once()
+    await t.forge.updateIssue(1, { state: 'closed' })
+    t.advance(7 * HOUR) // past comment interval and cooldown
+    expect((await t.once()).outcomes[0]).toMatchObject({ action: 'none', dispatched: false })
+    let s = await t.state()
+    expect(s.issues[0]!.state).toBe('closed')
+    expect(s.dispatches).toHaveLength(1)
+
+    t.set(0.1)
+    await t.once(policy({ closeResolved: false }))
+    t.set(0.9)
+    expect((await t.once()).outcomes[0]).toMatchObject({ action: 'reopened', dispatched: true })
+    s = await t.state()
+    expect(s.issues).toHaveLength(1)
+    expect(s.issues[0]!.state).toBe('open')
   })
 
   it('dry run decides but writes nothing', async () => {
