@@ -312,6 +312,13 @@ export class PrometheusClient implements PrometheusApi {
         status,
       )
     }
+    if (status === 404) {
+      throw new PrometheusError(
+        'bad-config',
+        `${this.url} has no Prometheus query API (404 on /api/v1/query); is 'prometheus-url' the server's base URL (without /api/v1)?`,
+        status,
+      )
+    }
     if (body?.status === 'error' || status >= 400) {
       if (body?.errorType === 'bad_data' || status === 400) {
         throw new PrometheusError(

@@ -203,6 +203,13 @@ describe('PrometheusClient', () => {
     expect(e.message).toContain('did not answer like the Prometheus HTTP API')
   })
 
+  it('says the base URL is wrong on a 404', async () => {
+    const { url } = await serve((_r, res) => res.writeHead(404).end('404 page not found'))
+    const e = await rejection(new PrometheusClient({ url: `${url}/api/v1` }).query('up'))
+    expect(e.kind).toBe('bad-config')
+    expect(e.message).toContain("is 'prometheus-url' the server's base URL (without /api/v1)?")
+  })
+
   it('rejects a URL that is not http(s)', () => {
     expect(() => new PrometheusClient({ url: 'prometheus:9090' })).toThrow(/must start with http/)
     expect(() => new PrometheusClient({ url: 'http://p', caFile: '/nonexistent/ca.pem' })).toThrow(
