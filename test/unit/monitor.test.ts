@@ -144,6 +144,20 @@ describe('evaluateRules', () => {
     expect(heldFor(r, gap, 0, 10 * MIN, MIN)).toBe(false)
   })
 
+  it('passes on the warnings Prometheus attached', async () => {
+    const api: PrometheusApi = {
+      url: 'x',
+      query: async () => ({
+        resultType: 'vector',
+        series: [{ labels: {}, points: [[NOW, 1]] }],
+        warnings: ['partial response'],
+      }),
+      queryRange: async () => ({ resultType: 'matrix', series: [], warnings: ['partial response'] }),
+    }
+    const [e] = await evaluateRules([rule({ above: 5 })], api, opts)
+    expect(e!.warnings).toEqual(['partial response'])
+  })
+
   it('names the rule when its query fails', async () => {
     const api: PrometheusApi = {
       url: 'x',
