@@ -143,10 +143,6 @@ export async function reconcile(
 
     const wantsDispatch = e.firing && e.rule.action === 'retrain' && !!policy.dispatch
     const dispatchDue = wantsDispatch && elapsed(prev.lastDispatchAt, at) >= policy.cooldownMs
-    if (wantsDispatch && !dispatchDue)
-      log.info(
-        `${e.model}/${e.rule.name}: retraining was dispatched at ${prev.lastDispatchAt}; within the cooldown, not again`,
-      )
 
     const render = (s: IssueState) =>
       `${issueBody(e, { ...policy, breachedSince: s.breachedSince })}\n\n${markerFor(fp)}\n${stateMarker(s)}`
@@ -195,6 +191,10 @@ export async function reconcile(
       continue
     }
 
+    if (wantsDispatch && !dispatchDue)
+      log.info(
+        `${e.model}/${e.rule.name}: retraining was dispatched at ${prev.lastDispatchAt}; within the cooldown, not again`,
+      )
     const dispatchAt = dispatchDue ? at.toISOString() : prev.lastDispatchAt
     let number = issue?.number
     let url = issue?.url
@@ -238,13 +238,20 @@ export async function reconcile(
         })
       }
     } else {
-      const commentDue = elapsed(prev.lastCommentAt, at) >= policy.commentIntervalMs
+      // Open, but the last run saw the rule recover (without close-resolved): a new breach, say so now.
+      const recurred = !prev.breachedSince
+      const commentDue = recurred || elapsed(prev.lastCommentAt, at) >= policy.commentIntervalMs
       action = commentDue ? 'commented' : 'unchanged'
       if (!policy.dryRun && (commentDue || dispatchDue)) {
-        if (commentDue) await forge.createComment(issue.number, stillBreachedComment(e, policy.runUrl))
+        if (commentDue)
+          await forge.createComment(
+            issue.number,
+            recurred ? reopenedComment(e, policy.runUrl, false) : stillBreachedComment(e, policy.runUrl),
+          )
         await forge.updateIssue(issue.number, {
           body: write(
             state({
+              breachedSince: prev.breachedSince ?? at.toISOString(),
               lastCommentAt: commentDue ? at.toISOString() : prev.lastCommentAt,
               lastDispatchAt: dispatchAt,
             }),

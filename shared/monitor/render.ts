@@ -118,8 +118,9 @@ export function stillBreachedComment(e: Evaluation, runUrl?: string): string {
   return `Still breached: **${formatValue(e.value)}** at ${e.at.toISOString()} (${e.condition}).${runUrl ? ` [Run](${runUrl})` : ''}`
 }
 
-export function reopenedComment(e: Evaluation, runUrl?: string): string {
-  return `Breached again: **${formatValue(e.value)}** at ${e.at.toISOString()} (${e.condition}); reopening.${runUrl ? ` [Run](${runUrl})` : ''}`
+/** A new breach after a recovery; `reopening` when the issue was closed. */
+export function reopenedComment(e: Evaluation, runUrl?: string, reopening = true): string {
+  return `Breached again: **${formatValue(e.value)}** at ${e.at.toISOString()} (${e.condition})${reopening ? '; reopening' : ''}.${runUrl ? ` [Run](${runUrl})` : ''}`
 }
 
 export function resolvedComment(e: Evaluation, runUrl?: string): string {

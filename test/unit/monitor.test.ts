@@ -293,6 +293,16 @@ describe('reconcile (local forge, fake clock)', async () => {
     expect(issue.state).toBe('open')
     expect(readState(issue.body).breachedSince).toBeUndefined()
     expect(issue.body).toContain('Recovered: **0.1** is no longer above 0.2')
+
+    // Breaching again on the still-open issue is a new breach: one comment at once, whatever the interval.
+    t.set(0.9)
+    t.advance(MIN)
+    expect((await t.once(policy({ closeResolved: false }))).outcomes[0]).toMatchObject({
+      action: 'commented',
+    })
+    const after = await t.state()
+    expect(after.comments.at(-1)!.body).toMatch(/^Breached again: \*\*0.9\*\* .*\)\.$/)
+    expect(readState(after.issues[0]!.body).breachedSince).toBeDefined()
   })
 
   it('an issue closed by hand while still breached stays closed until the rule recovers and breaches again', async () => {
