@@ -3,9 +3,10 @@ import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { evaluateCommand } from './commands/evaluate.js'
+import { monitorCommand } from './commands/monitor.js'
 import { reportCommand } from './commands/report.js'
 
-export const commands: readonly Command[] = [reportCommand, evaluateCommand]
+export const commands: readonly Command[] = [reportCommand, evaluateCommand, monitorCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
