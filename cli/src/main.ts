@@ -3,10 +3,11 @@ import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { evaluateCommand } from './commands/evaluate.js'
+import { monitorCommand } from './commands/monitor.js'
 import { reportCommand } from './commands/report.js'
 import { trainCommand } from './commands/train.js'
 
-export const commands: readonly Command[] = [reportCommand, evaluateCommand, trainCommand]
+export const commands: readonly Command[] = [reportCommand, evaluateCommand, monitorCommand, trainCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
