@@ -42,13 +42,36 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
  */
 export function runCommand(o: CommandOptions): Promise<CommandResult> {
   const started = Date.now()
+  let timedOut = false
+  let cancelledBy: NodeJS.Signals | undefined
+  let killTimer: NodeJS.Timeout | undefined
+  let pgid: number | undefined
+  const stop = () => {
+    const group = pgid
+    if (group === undefined || killTimer) return
+    signalGroup(group, 'SIGTERM')
+    killTimer = setTimeout(() => signalGroup(group, 'SIGKILL'), o.killGraceMs ?? 5000)
+  }
+  // The command runs in its own session, out of reach of a signal meant for us: when the job is cancelled
+  // (the runner sends SIGINT, then SIGTERM), stop its whole tree the same way, then finish the record.
+  // Hooked before the spawn, so no signal can slip in between.
+  const onSignal = (signal: NodeJS.Signals) => {
+    cancelledBy ??= signal
+    stop()
+  }
+  if (o.forwardSignals) for (const sig of FORWARDED) process.on(sig, onSignal)
+  const unhook = () => {
+    for (const sig of FORWARDED) process.off(sig, onSignal)
+  }
+
   const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', o.command], {
     cwd: o.cwd,
     env: o.env,
     detached: true, // setsid: a new session and process group led by the child
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const pgid = child.pid
+  pgid = child.pid
+  if (cancelledBy) stop()
   const closed = new Promise((r) => child.on('close', r))
   const tail: string[] = []
   const emit = (line: string) => {
@@ -86,14 +109,6 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
   const sampler = setInterval(sample, o.sampleEveryMs ?? 250)
   sample()
 
-  let timedOut = false
-  let cancelledBy: NodeJS.Signals | undefined
-  let killTimer: NodeJS.Timeout | undefined
-  const stop = () => {
-    if (pgid === undefined || killTimer) return
-    signalGroup(pgid, 'SIGTERM')
-    killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), o.killGraceMs ?? 5000)
-  }
   const deadline =
     o.maxDurationMs !== undefined && pgid !== undefined
       ? setTimeout(() => {
@@ -101,16 +116,6 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
           stop()
         }, o.maxDurationMs)
       : undefined
-  // The command runs in its own session, out of reach of a signal meant for us: when the job is cancelled
-  // (the runner sends SIGINT, then SIGTERM), stop its whole tree the same way, then finish the record.
-  const onSignal = (signal: NodeJS.Signals) => {
-    cancelledBy ??= signal
-    stop()
-  }
-  if (o.forwardSignals) for (const sig of FORWARDED) process.on(sig, onSignal)
-  const unhook = () => {
-    for (const sig of FORWARDED) process.off(sig, onSignal)
-  }
 
   return new Promise((resolve, reject) => {
     child.on('error', (e) => {
