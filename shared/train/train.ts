@@ -219,6 +219,12 @@ export async function train(o: TrainOptions, ports: TrainPorts): Promise<TrainOu
       if (model.files.length === 0)
         throw new InputError('model-path', `names '${o.modelPath}', which is an empty folder after the run`)
       log.info(`Model ${o.modelPath}: ${model.digest} (${model.files.length} files, ${model.bytes} bytes)`)
+      const stale = await filesOlderThan(modelAbs, model, commandStarted)
+      if (stale.length) {
+        log.warning(
+          `${stale.length} file(s) in '${o.modelPath}' were not written by this run but are part of the model and its digest: ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', ...' : ''}. Clean the folder before training, or save the model elsewhere`,
+        )
+      }
       log.info(
         `Metrics: ${Object.entries(metrics)
           .map(([k, v]) => `${k}=${v}`)
@@ -352,6 +358,17 @@ export async function train(o: TrainOptions, ports: TrainPorts): Promise<TrainOu
     cacheHit,
     error,
   }
+}
+
+/** Model files whose content predates the command: left over from an earlier run. */
+async function filesOlderThan(modelAbs: string, model: TreeDigest, sinceMs: number): Promise<string[]> {
+  const isFile = (await stat(modelAbs)).isFile()
+  const old: string[] = []
+  for (const f of model.files) {
+    const st = await stat(isFile ? modelAbs : path.join(modelAbs, f.path))
+    if (st.mtimeMs + 1000 < sinceMs) old.push(f.path)
+  }
+  return old
 }
 
 /**

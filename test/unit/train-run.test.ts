@@ -256,6 +256,20 @@ describe('train', () => {
     expect((second.record.result as unknown as Result).cache).toMatchObject({ key: 'features-v1', hit: true })
   })
 
+  it('warns about model files an earlier run left behind', async () => {
+    const d = await project()
+    const { mkdir, utimes } = await import('node:fs/promises')
+    await mkdir(path.join(d, 'model'))
+    await writeFile(path.join(d, 'model', 'old-weights.bin'), 'old')
+    await utimes(path.join(d, 'model', 'old-weights.bin'), new Date(2020, 0, 1), new Date(2020, 0, 1))
+    const warnings: string[] = []
+    const out = await train(base(d), { log: { ...silentLogger, warning: (m) => warnings.push(m) } })
+    expect(out.error).toBeUndefined()
+    expect(warnings.join('\n')).toMatch(
+      /1 file\(s\) in 'model' were not written by this run .*: old-weights\.bin/,
+    )
+  })
+
   it('gives the same metrics for the same seed', async () => {
     const d = await project()
     const a = await train(base(d), { log: silentLogger })
