@@ -29,7 +29,10 @@ export async function openRegistry(
       const { LocalRegistry } = await import('./backends/local.js')
       return new LocalRegistry(address || DEFAULT_LOCAL_REGISTRY, deps)
     }
-    case 'github':
+    case 'github': {
+      const { GitHubRegistry } = await import('./backends/github.js')
+      return GitHubRegistry.open(address || process.env.GITHUB_REPOSITORY || '', deps)
+    }
     case 'oci':
     case 'mlflow':
       throw new InputError('backend', `'${backend}' is not available in this build yet`)

@@ -150,3 +150,25 @@ describe('promote-model', () => {
     expect(await reg.aliases('churn')).toEqual({})
   })
 })
+
+describe('register-model and promote-model on the github backend (bundles, throttled Octokit)', () => {
+  it('registers a release tagged churn/v1, re-runs idempotently, and promotes with a deployment', async () => {
+    const r = await register({ backend: 'github', alias: 'staging' })
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0)
+    expect(r.outputs.version).toBe('1')
+    expect(r.outputs.uri).toContain('/releases/tag/churn')
+    const again = await register({ backend: 'github' })
+    expect(again.outputs).toMatchObject({ version: '1', created: 'false' })
+    const rel = gh.state.releases.filter((x) => x.tagName.startsWith('churn/v'))
+    expect(rel.map((x) => [x.tagName, x.draft])).toEqual([['churn/v1', false]])
+
+    const p = await promote({ backend: 'github', 'from-alias': 'staging', 'to-alias': 'production' })
+    expect(p.exitCode, p.stdout + p.stderr).toBe(0)
+    expect(p.outputs).toMatchObject({ version: '1', 'previous-version': '' })
+    expect(gh.state.deployments.map((d) => d.environment)).toEqual(['production'])
+    expect(gh.state.refs.map((x) => x.ref)).toEqual(
+      expect.arrayContaining(['refs/tags/churn/v1', 'refs/tags/churn/staging', 'refs/tags/churn/production']),
+    )
+  })
+})
+
