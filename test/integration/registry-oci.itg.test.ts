@@ -55,10 +55,14 @@ describe.runIf(run)('oci backend against a real docker-registry', () => {
         await fetch(`${repo}/manifests/${ref}`, {
           headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
         })
-      ).json() as Promise<Record<string, any>>
+      ).json() as Promise<{
+        artifactType: string
+        layers: { annotations: Record<string, string> }[]
+        annotations: Record<string, string>
+      }>
     const m = await get('v1')
     expect(m.artifactType).toBe('application/vnd.mlops-actions.model.v1+json')
-    expect(m.layers.map((l: any) => l.annotations['org.opencontainers.image.title'])).toEqual([
+    expect(m.layers.map((l) => l.annotations['org.opencontainers.image.title'])).toEqual([
       'model.json',
       'MODEL_CARD.md',
     ])

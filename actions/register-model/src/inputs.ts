@@ -57,6 +57,10 @@ export function getSettings(): Settings {
     config: inputs.optional(Input.Config) ?? 'mlops.yaml',
     token: inputs.secret(Input.GithubToken),
   }
+  if (s.registryUsername && s.registryPassword) {
+    // The basic credential derived from them travels in headers: mask it too.
+    core.setSecret(Buffer.from(`${s.registryUsername}:${s.registryPassword}`).toString('base64'))
+  }
   core.debug(
     `settings: ${JSON.stringify({ ...s, token: s.token ? '***' : '', registryPassword: s.registryPassword ? '***' : '' })}`,
   )
