@@ -2,11 +2,13 @@ import { ConfigError, errorMessage, InputError, MlopsError } from '../../shared/
 import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
+import { evaluateCommand } from './commands/evaluate.js'
 import { historyCommand, modelsCommand, promoteCommand, registerCommand } from './commands/registry.js'
 import { reportCommand } from './commands/report.js'
 
 export const commands: readonly Command[] = [
   reportCommand,
+  evaluateCommand,
   registerCommand,
   promoteCommand,
   modelsCommand,
