@@ -1,4 +1,5 @@
 import { NotFoundError } from '../errors.js'
+import { type MetricSet, metricSetFromValues } from '../gate/metrics.js'
 import { openRegistry } from './open.js'
 import { type ModelRegistry, type ModelVersion, parseModelRef } from './registry.js'
 
@@ -10,6 +11,10 @@ import { type ModelRegistry, type ModelVersion, parseModelRef } from './registry
  * const reg = await registryFromConfig(config, { log })
  * const base = await aliasMetrics(reg, 'churn', 'production')   // undefined: no version holds the alias yet
  * if (base) compare(candidate, base.metrics)                     // base.version says which version it was
+ * ```
+ * or, plugged straight into the gate's `GateOptions.registry`:
+ * ```ts
+ * runGate({ ...opts, registry: gateBaseline(reg, 'churn') }, log)
  * ```
  * build-docker-image, `model: churn@3` or `churn@production`:
  * ```ts
@@ -60,4 +65,22 @@ export async function downloadModel(
   const v = await registry.get(name, ref)
   await registry.download(name, v.version, dir)
   return v
+}
+
+/**
+ * The gate's `RegistryBaseline` (`baseline: registry:<alias>`): the metrics stored with the version of `name`
+ * that holds the alias, as a metric set. A missing model or alias is a `NotFoundError` naming both.
+ */
+export function gateBaseline(registry: ModelRegistry, name: string): (alias: string) => Promise<MetricSet> {
+  return async (alias) => {
+    const v = await registry.get(name, alias)
+    return metricSetFromValues(
+      v.metrics ?? {},
+      `${registry.kind} registry: ${name}@${alias} (v${v.version})`,
+      {
+        name,
+        version: String(v.version),
+      },
+    )
+  }
 }
