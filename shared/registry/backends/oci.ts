@@ -540,7 +540,6 @@ export class OciRegistry implements ModelRegistry {
         `Cannot point alias '${alias}' at ${name} v${version}: no such version${versions.length ? ` (versions: ${versions.join(', ')})` : ''}`,
       )
     }
-    let rewrite: ((next: Record<string, string>) => Promise<string>) | undefined
     for (let attempt = 0; attempt < 100; attempt++) {
       const moves = await this.moves(repo)
       const from = moves.filter((m) => m.alias === alias).at(-1)?.to
@@ -553,11 +552,10 @@ export class OciRegistry implements ModelRegistry {
         ...(meta.by ? { by: meta.by } : {}),
         ...(meta.reason ? { reason: meta.reason } : {}),
       }
-      if (
-        (rewrite = await this.claim(repo, `move-${String(seq).padStart(6, '0')}`, MOVE_ARTIFACT_TYPE, {
-          [`${A}.move`]: JSON.stringify(move),
-        }))
-      ) {
+      const rewrite = await this.claim(repo, `move-${String(seq).padStart(6, '0')}`, MOVE_ARTIFACT_TYPE, {
+        [`${A}.move`]: JSON.stringify(move),
+      })
+      if (rewrite) {
         // `from` was read before the claim, possibly from a move whose claim was then lost: now that every
         // earlier sequence number is settled, read it again and correct the record if needed.
         const before = (await this.moves(repo)).filter((m) => m.seq < seq && m.alias === alias).at(-1)?.to
