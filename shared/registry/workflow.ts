@@ -39,6 +39,29 @@ export interface RegisterOutcome extends RegisterResult {
   readonly move?: AliasMove
 }
 
+/**
+ * Data fingerprints as train-model may record them: `{path: digest}`, `{path: {sha256|digest|fingerprint}}`
+ * or `[{path|name, sha256|digest|fingerprint}]`.
+ */
+export function fingerprints(v: unknown): Record<string, string> {
+  const digestOf = (x: unknown): string | undefined => {
+    if (typeof x === 'string') return x
+    if (x && typeof x === 'object') {
+      const o = x as Record<string, unknown>
+      const d = o.sha256 ?? o.digest ?? o.fingerprint ?? o.hash
+      return typeof d === 'string' ? d : undefined
+    }
+    return undefined
+  }
+  const pairs: [string, string | undefined][] = Array.isArray(v)
+    ? v.map((x) => [
+        String((x as Record<string, unknown>)?.path ?? (x as Record<string, unknown>)?.name ?? ''),
+        digestOf(x),
+      ])
+    : Object.entries((v ?? {}) as Record<string, unknown>).map(([k, x]) => [k, digestOf(x)])
+  return Object.fromEntries(pairs.filter((p): p is [string, string] => !!p[0] && p[1] !== undefined))
+}
+
 /** Metrics, params, data fingerprints and a validation summary from the run records of this model. */
 export function versionInfoFrom(opts: RegisterOptions): VersionInfo {
   const mine = (opts.records ?? []).filter((r) => r.model.name === opts.name)
@@ -48,10 +71,6 @@ export function versionInfoFrom(opts: RegisterOptions): VersionInfo {
     Object.fromEntries(
       Object.entries((o ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'number'),
     ) as Record<string, number>
-  const strings = (o: unknown) =>
-    Object.fromEntries(
-      Object.entries((o ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string'),
-    ) as Record<string, string>
   const summary = mine
     .filter((r) => r.kind === 'validate-data' || r.kind === 'evaluate-gate')
     .map((r) => `- ${r.kind}: **${r.status}**: ${r.headline}`)
@@ -64,7 +83,7 @@ export function versionInfoFrom(opts: RegisterOptions): VersionInfo {
     runId,
     metrics: numbers(res.metrics),
     params: (res.params ?? {}) as Record<string, unknown>,
-    dataFingerprints: strings(res.dataFingerprints ?? res.data),
+    dataFingerprints: fingerprints(res.dataFingerprints ?? res.data),
     ...(summary ? { validation: summary } : {}),
     ...(opts.intendedUse ? { intendedUse: opts.intendedUse } : {}),
     ...(opts.description ? { description: opts.description } : {}),

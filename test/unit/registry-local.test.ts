@@ -121,3 +121,18 @@ describe('registry use by evaluate-gate and build-docker-image', () => {
     await expect(gateBaseline(reg, 'churn')('staging')).rejects.toThrow(/no alias 'staging'/)
   })
 })
+
+describe('version info from run records', () => {
+  it('reads data fingerprints in the shapes train-model may write', async () => {
+    const { fingerprints } = await import('../../shared/registry/workflow.js')
+    expect(fingerprints({ 'data/a.csv': 'sha256:1' })).toEqual({ 'data/a.csv': 'sha256:1' })
+    expect(fingerprints({ 'data/a.csv': { sha256: 'ab', rows: 3 } })).toEqual({ 'data/a.csv': 'ab' })
+    expect(
+      fingerprints([{ path: 'a.csv', digest: 'x' }, { name: 'b.csv', fingerprint: 'y' }, { rows: 1 }]),
+    ).toEqual({
+      'a.csv': 'x',
+      'b.csv': 'y',
+    })
+    expect(fingerprints(undefined)).toEqual({})
+  })
+})
