@@ -3,8 +3,9 @@ import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { reportCommand } from './commands/report.js'
+import { runCommand } from './commands/run.js'
 
-export const commands: readonly Command[] = [reportCommand]
+export const commands: readonly Command[] = [reportCommand, runCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

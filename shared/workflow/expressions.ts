@@ -1,5 +1,6 @@
 import { data, Evaluator, type Expr, Lexer, Parser } from '@actions/expressions'
 import type { FunctionDefinition } from '@actions/expressions/funcs/info'
+import { TokenType } from '@actions/expressions/lexer'
 import { truthy } from '@actions/expressions/result'
 import {
   isBasicExpression,
@@ -9,7 +10,9 @@ import {
   isSequence,
   isString,
 } from '@actions/workflow-parser'
+import type { BasicExpressionToken } from '@actions/workflow-parser/templates/tokens/basic-expression-token'
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token'
+import { parse as parseYaml } from 'yaml'
 
 /** The named contexts an expression can read (`github`, `env`, `steps`, ...), as plain JSON-like values. */
 export type Contexts = Record<string, unknown>
@@ -107,6 +110,9 @@ export class ExpressionFailure extends Error {}
 function parse(expression: string, functions: Map<string, FunctionDefinition>): Expr {
   try {
     const { tokens } = new Lexer(expression).lex()
+    // @actions/expressions 0.3 unescapes only the first '' of a string literal; unescape them all.
+    for (const t of tokens)
+      if (t.type === TokenType.STRING) t.value = t.lexeme.slice(1, -1).replaceAll("''", "'")
     return new Parser(tokens, CONTEXT_NAMES, [...functions.values()]).parse()
   } catch (e) {
     throw new ExpressionFailure(`invalid expression '${expression}': ${(e as Error).message}`)
@@ -135,7 +141,10 @@ export function interpolate(text: string, contexts: Contexts, opts: EvalOptions 
 
 /** Evaluates a parsed template token (scalars, `${{ }}` expressions, mappings, sequences) to a plain value. */
 export function evaluateToken(token: TemplateToken, contexts: Contexts, opts: EvalOptions = {}): unknown {
-  if (isBasicExpression(token)) return evaluate(token.expression, contexts, opts)
+  if (isBasicExpression(token)) {
+    const text = multiLineText(token)
+    return text === undefined ? evaluate(token.expression, contexts, opts) : interpolate(text, contexts, opts)
+  }
   if (isString(token)) return token.value
   if (isNumber(token)) return token.value
   if (isBoolean(token)) return token.value
@@ -148,4 +157,27 @@ export function evaluateToken(token: TemplateToken, contexts: Contexts, opts: Ev
   }
   if (token.isExpression) throw new ExpressionFailure(`unsupported expression '${token.toString()}'`)
   return null
+}
+
+/**
+ * The text of a multi-line string holding `${{ }}` (a `run: |` block). The parser builds its `format()` from
+ * the raw YAML source, indentation and all; GitHub substitutes into the YAML value, so read the value again.
+ */
+function multiLineText(token: BasicExpressionToken): string | undefined {
+  const r = token.range
+  if (
+    !r ||
+    r.start.line === r.end.line ||
+    token.source === undefined ||
+    !token.expression.startsWith('format(')
+  )
+    return undefined
+  const header = token.blockScalarHeader
+  const doc = header ? `x: ${header}\n${token.source}` : `x: ${token.source}`
+  try {
+    const v = (parseYaml(doc) as { x?: unknown } | null)?.x
+    return typeof v === 'string' ? v : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { isMapping, isSequence, isString } from '@actions/workflow-parser'
+import { isBasicExpression, isMapping, isSequence, isString } from '@actions/workflow-parser'
 import type {
   Job,
   ReusableWorkflowJob,
@@ -545,7 +545,7 @@ class WorkflowRun {
       let exitCode: number
       if ('run' in step) {
         const script = toText(this.evalOrThrow(step.run, ctx, where))
-        const shell = toText(evaluatePlain(findToken(stepToken, 'shell'))) || defaults.shell || 'bash'
+        const shell = plainText(findToken(stepToken, 'shell')) || defaults.shell || 'bash'
         const wd =
           toText(this.evalTokenOrThrow(findToken(stepToken, 'working-directory'), ctx, where)) ||
           defaults['working-directory'] ||
@@ -817,8 +817,10 @@ class WorkflowRun {
     if (step.name) return toText(this.evalTokenOrThrow(step.name, ctx, where))
     if ('uses' in step) return `Run ${step.uses.value}`
     if ('run' in step) {
-      const text = isString(step.run) ? step.run.value : step.run.toString()
-      return `Run ${text.split('\n')[0]}`
+      const text = isBasicExpression(step.run)
+        ? (step.run.source ?? step.run.expression)
+        : step.run.toString()
+      return `Run ${text.trim().split('\n')[0]}`
     }
     return step.id
   }
@@ -911,6 +913,10 @@ function mapText(v: unknown): Record<string, string> {
 /** A literal token (no expressions allowed there, such as `shell:` or `defaults.run`) as a plain value. */
 function evaluatePlain(token: TemplateToken | undefined): unknown {
   return token ? evaluateToken(token, {}) : {}
+}
+
+function plainText(token: TemplateToken | undefined): string {
+  return token ? toText(evaluateToken(token, {})) : ''
 }
 
 function evaluatePlainSafe(token: TemplateToken): unknown {
