@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import {
   convertWorkflowTemplate,
   isMapping,
@@ -23,14 +24,14 @@ export interface LoadedWorkflow {
  * Parses and validates a workflow file with `@actions/workflow-parser` (GitHub's own parser). Every problem
  * becomes one `ConfigError` naming the file, line and column; more than one are listed after the first.
  */
-export async function loadWorkflow(file: string): Promise<LoadedWorkflow> {
+export async function loadWorkflow(file: string, base?: string): Promise<LoadedWorkflow> {
   let content: string
   try {
     content = await readFile(file, 'utf8')
   } catch {
-    throw new NotFoundError(`${displayPath(file)}: workflow file not found`)
+    throw new NotFoundError(`${shownPath(file, base)}: workflow file not found`)
   }
-  const shown = displayPath(file)
+  const shown = shownPath(file, base)
   const result = parseWorkflow({ name: shown, content }, new NoOperationTraceWriter())
   const fail = (
     errors: { rawMessage?: string; message: string; range?: { start: { line: number; column: number } } }[],
@@ -62,7 +63,14 @@ export function findToken(token: TemplateToken | undefined, ...keys: string[]): 
 }
 
 /** `file:line:col` of a token, for messages. */
-export function locationOf(file: string, token?: TemplateToken): string {
+export function locationOf(file: string, token: TemplateToken | undefined, base?: string): string {
   const r = token?.range
-  return r ? `${displayPath(file)}:${r.start.line}:${r.start.column}` : displayPath(file)
+  return r ? `${shownPath(file, base)}:${r.start.line}:${r.start.column}` : shownPath(file, base)
+}
+
+/** A path as messages show it: relative to the run's workspace when inside it. */
+export function shownPath(file: string, base?: string): string {
+  if (!base) return displayPath(file)
+  const rel = path.relative(base, file)
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file
 }

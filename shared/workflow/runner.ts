@@ -13,7 +13,6 @@ import type {
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token'
 import { globSync } from 'tinyglobby'
 import { parse as parseYaml } from 'yaml'
-import { displayPath } from '../config/load.js'
 import { MlopsError } from '../errors.js'
 import type { Logger } from '../util/logger.js'
 import { buildEvent, type EventName } from './event.js'
@@ -21,6 +20,7 @@ import {
   type Contexts,
   type EvalOptions,
   ExpressionFailure,
+  evaluate,
   evaluateToken,
   interpolate,
   isTruthy,
@@ -28,7 +28,7 @@ import {
   toText,
 } from './expressions.js'
 import { parseFileCommand, parsePathFile } from './file-commands.js'
-import { findToken, type LoadedWorkflow, loadWorkflow, locationOf } from './load.js'
+import { findToken, type LoadedWorkflow, loadWorkflow, locationOf, shownPath } from './load.js'
 import { runChild } from './process.js'
 import { resolveStepUses, resolveWorkflowUses } from './uses.js'
 
@@ -209,6 +209,10 @@ class WorkflowRun {
     if (token) this.masks.push(token)
   }
 
+  private show(file: string): string {
+    return shownPath(file, this.workspace)
+  }
+
   async run(): Promise<WorkflowRunResult> {
     const top = await this.load(path.resolve(this.workspace, this.opts.workflow), undefined)
     await this.preflight(top, new Set())
@@ -222,7 +226,7 @@ class WorkflowRun {
     const events = Object.keys(top.template.events)
     if (!events.includes(this.opts.event) && !events.includes('workflow_call'))
       throw new WorkflowError(
-        `${displayPath(top.file)}: the workflow does not run on '${this.opts.event}' (on: ${events.join(', ')})`,
+        `${this.show(top.file)}: the workflow does not run on '${this.opts.event}' (on: ${events.join(', ')})`,
       )
     const secrets = { ...prefixed(this.opts.baseEnv ?? process.env, 'MLOPS_SECRET_'), ...this.opts.secrets }
     if (this.github.token) secrets.GITHUB_TOKEN = String(this.github.token)
@@ -239,8 +243,8 @@ class WorkflowRun {
     const hit = this.loaded.get(file)
     if (hit) return hit
     if (from && !existsSync(file))
-      throw new WorkflowError(`${from}: reusable workflow ${displayPath(file)} not found`)
-    const wf = await loadWorkflow(file)
+      throw new WorkflowError(`${from}: reusable workflow ${this.show(file)} not found`)
+    const wf = await loadWorkflow(file, this.workspace)
     this.loaded.set(file, wf)
     return wf
   }
@@ -248,14 +252,14 @@ class WorkflowRun {
   /** Fails before anything runs if a step or a called workflow cannot run locally. */
   private async preflight(wf: LoadedWorkflow, seen: Set<string>): Promise<void> {
     if (seen.has(wf.file))
-      throw new WorkflowError(`${displayPath(wf.file)}: reusable workflows call each other in a cycle`)
+      throw new WorkflowError(`${this.show(wf.file)}: reusable workflows call each other in a cycle`)
     seen.add(wf.file)
     const where = { workspace: this.workspace, suiteRoot: this.opts.suiteRoot }
     for (const job of wf.template.jobs) {
       const raw = findToken(wf.root, 'jobs', job.id.value)
       if (job.type === 'reusableWorkflowJob') {
         const t = resolveWorkflowUses(job.ref.value, where)
-        const at = `${locationOf(wf.file, findToken(raw, 'uses'))}: job '${job.id.value}'`
+        const at = `${locationOf(wf.file, findToken(raw, 'uses'), this.workspace)}: job '${job.id.value}'`
         if (t.kind !== 'workflow')
           throw new WorkflowError(`${at}: ${t.kind === 'unsupported' ? t.reason : ''}`)
         const called = await this.load(t.file, at)
@@ -274,7 +278,7 @@ class WorkflowRun {
           !existsSync(path.join(t.dir, 'action.yaml'))
         )
           throw new WorkflowError(
-            `${this.stepWhere(wf, job.id.value, i, step, 'uses')}: ${displayPath(t.dir)}/action.yml not found`,
+            `${this.stepWhere(wf, job.id.value, i, step, 'uses')}: ${this.show(t.dir)}/action.yml not found`,
           )
       })
     }
@@ -287,11 +291,11 @@ class WorkflowRun {
     for (const k of given)
       if (!(k in defs))
         throw new WorkflowError(
-          `${at}: input '${k}' is not declared in ${displayPath(called.file)} (on.workflow_call.inputs: ${Object.keys(defs).join(', ') || 'none'})`,
+          `${at}: input '${k}' is not declared in ${this.show(called.file)} (on.workflow_call.inputs: ${Object.keys(defs).join(', ') || 'none'})`,
         )
     for (const [k, d] of Object.entries(defs))
       if (d.required && d.default === undefined && !given.includes(k))
-        throw new WorkflowError(`${at}: required input '${k}' of ${displayPath(called.file)} is not given`)
+        throw new WorkflowError(`${at}: required input '${k}' of ${this.show(called.file)} is not given`)
   }
 
   /** Inputs with defaults and types applied, from the `on.<event>.inputs` definitions. */
@@ -303,7 +307,7 @@ class WorkflowRun {
   ): Record<string, unknown> {
     const defs = inputDefinitions(wf, events)
     const out: Record<string, unknown> = {}
-    const shown = displayPath(wf.file)
+    const shown = this.show(wf.file)
     for (const k of Object.keys(given))
       if (!(k in defs) && events.includes('workflow_call') && Object.keys(defs).length > 0)
         throw new WorkflowError(
@@ -349,14 +353,14 @@ class WorkflowRun {
     const results: Record<string, JobResult> = {}
     const jobs = wf.template.jobs
     const pending = new Set(jobs.map((j) => j.id.value))
-    const workflowEnv = this.evalEnv(wf.template.env, this.ctx(scope, {}), `${displayPath(wf.file)}: env`)
+    const workflowEnv = this.evalEnv(wf.template.env, this.ctx(scope, {}), `${this.show(wf.file)}: env`)
     while (pending.size > 0) {
       const next = jobs.find(
         (j) => pending.has(j.id.value) && (j.needs ?? []).every((n) => n.value in results),
       )
       if (!next)
         throw new WorkflowError(
-          `${displayPath(wf.file)}: jobs ${[...pending].join(', ')} need each other in a cycle`,
+          `${this.show(wf.file)}: jobs ${[...pending].join(', ')} need each other in a cycle`,
         )
       pending.delete(next.id.value)
       results[next.id.value] = await this.runJob(next, scope, results, workflowEnv)
@@ -437,7 +441,7 @@ class WorkflowRun {
     >
     const m = strategy?.matrix
     if (m === undefined) return [{}]
-    const at = `${locationOf(wf.file, job.strategy)}: job '${job.id.value}'`
+    const at = `${locationOf(wf.file, job.strategy, this.workspace)}: job '${job.id.value}'`
     if (!m || typeof m !== 'object' || Array.isArray(m))
       throw new WorkflowError(`${at}: strategy.matrix must be a mapping`)
     let combos: Record<string, unknown>[] = [{}]
@@ -459,7 +463,7 @@ class WorkflowRun {
     label: string,
   ): Promise<JobResult> {
     const raw = findToken(scope.wf.root, 'jobs', job.id.value)
-    const at = `${locationOf(scope.wf.file, findToken(raw, 'uses'))}: job '${job.id.value}'`
+    const at = `${locationOf(scope.wf.file, findToken(raw, 'uses'), this.workspace)}: job '${job.id.value}'`
     const t = resolveWorkflowUses(job.ref.value, {
       workspace: this.workspace,
       suiteRoot: this.opts.suiteRoot,
@@ -479,7 +483,7 @@ class WorkflowRun {
     else if (job['secret-values'])
       secrets = mapText(this.evalAt(scope.wf, job['secret-values'], ctx, `jobs.${job.id.value}.secrets`))
     if (scope.secrets.GITHUB_TOKEN) secrets.GITHUB_TOKEN = scope.secrets.GITHUB_TOKEN
-    this.log.info(`↪ job ${label}: calls ${displayPath(called.file)}`)
+    this.log.info(`↪ job ${label}: calls ${this.show(called.file)}`)
     const r = await this.runJobs({ wf: called, inputs, secrets, prefix: `${label}/`, depth: scope.depth + 1 })
     return { result: r.conclusion, outputs: r.outputs }
   }
@@ -601,9 +605,7 @@ class WorkflowRun {
     }
     for (const post of posts.reverse()) {
       if (
-        !isTruthy(
-          this.evalOrThrowText(post.postIf, { ...jobCtx, steps }, post.label, { status: jobStatus() }),
-        )
+        !isTruthy(this.evalCondition(post.postIf, { ...jobCtx, steps }, post.label, { status: jobStatus() }))
       )
         continue
       this.log.info(`▶ Post ${post.label}`)
@@ -648,7 +650,7 @@ class WorkflowRun {
         `${where}: shell '${shell}' is not supported locally (bash, sh, python, or a command with {0})`,
       )
     if (!existsSync(cwd))
-      throw new WorkflowError(`${where}: working-directory ${displayPath(cwd)} does not exist`)
+      throw new WorkflowError(`${where}: working-directory ${this.show(cwd)} does not exist`)
     const file = path.join(path.dirname(files.GITHUB_OUTPUT), shell === 'python' ? 'script.py' : 'script.sh')
     await writeFile(file, script)
     const [cmd, ...args] = template.map((a) => a.replace('{0}', file))
@@ -674,7 +676,7 @@ class WorkflowRun {
     const main = path.join(dir, meta.main)
     if (!existsSync(main))
       throw new WorkflowError(
-        `${where}: ${displayPath(main)} is missing; build the action first (npm run build -- ${path.basename(dir)})`,
+        `${where}: ${this.show(main)} is missing; build the action first (npm run build -- ${path.basename(dir)})`,
       )
     for (const k of Object.keys(given))
       if (!(k in meta.inputs))
@@ -774,7 +776,12 @@ class WorkflowRun {
     key: string,
     opts: { status?: Status } = {},
   ) {
-    return this.evalTokenOrThrow(token, ctx, `${locationOf(wf.file, token)}: ${key}`, opts.status)
+    return this.evalTokenOrThrow(
+      token,
+      ctx,
+      `${locationOf(wf.file, token, this.workspace)}: ${key}`,
+      opts.status,
+    )
   }
 
   private evalTokenOrThrow(
@@ -796,13 +803,10 @@ class WorkflowRun {
     return this.evalTokenOrThrow(token, ctx, where, opts.status)
   }
 
-  private evalOrThrowText(expression: string, ctx: Contexts, where: string, opts: { status?: Status } = {}) {
+  private evalCondition(expression: string, ctx: Contexts, where: string, opts: { status?: Status } = {}) {
     try {
-      return interpolate(
-        `\${{ ${expression.replace(/^\$\{\{|\}\}$/g, '')} }}`,
-        ctx,
-        this.evalOpts(opts.status ?? 'success'),
-      )
+      const bare = expression.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+      return evaluate(bare, ctx, this.evalOpts(opts.status ?? 'success'))
     } catch (e) {
       if (e instanceof ExpressionFailure) throw new WorkflowError(`${where}: post-if: ${e.message}`)
       throw e
@@ -829,7 +833,7 @@ class WorkflowRun {
   private stepWhere(wf: LoadedWorkflow, jobId: string, index: number, step: Step, key?: string): string {
     const steps = findToken(wf.root, 'jobs', jobId, 'steps')
     const raw = steps && isSequence(steps) ? steps.get(index) : undefined
-    const at = locationOf(wf.file, key ? (findToken(raw, key) ?? raw) : raw)
+    const at = locationOf(wf.file, key ? (findToken(raw, key) ?? raw) : raw, this.workspace)
     const shown =
       step.name && isString(step.name)
         ? step.name.value
