@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url'
 import { displayPath } from '../../../shared/config/load.js'
 import { InputError } from '../../../shared/errors.js'
 import { EVENTS, type EventName } from '../../../shared/workflow/event.js'
-import { runWorkflow } from '../../../shared/workflow/runner.js'
 import { parse } from '../args.js'
 import type { Command } from '../command.js'
 
@@ -65,6 +64,8 @@ Expressions in run: are replaced before the script runs, as on GitHub: pass untr
     if (!Number.isInteger(pr) || pr < 1)
       throw new InputError('--pr', `must be a pull request number; got '${values.pr}'`)
     const workspace = process.cwd()
+    // Loaded on use: the workflow parser is large, and the other commands should start fast.
+    const { runWorkflow } = await import('../../../shared/workflow/runner.js')
     const result = await runWorkflow({
       workflow,
       event: values.event as EventName,
