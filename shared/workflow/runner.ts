@@ -233,6 +233,10 @@ class WorkflowRun {
     for (const v of Object.values(secrets)) if (v) this.masks.push(v)
     const given: Record<string, unknown> = { ...this.opts.inputs }
     const inputs = this.resolveInputs(top, ['workflow_dispatch', 'workflow_call'], given, 'command line')
+    if (!this.runnerEnv.GITHUB_API_URL)
+      this.log.info(
+        'No GITHUB_API_URL given: nothing talks to GitHub. To use one (or a stand-in), pass --env GITHUB_API_URL=… --env GITHUB_TOKEN=… --env GITHUB_REPOSITORY=owner/repo',
+      )
     const result = await this.runJobs({ wf: top, inputs, secrets, prefix: '', depth: 0 })
     const outputsFile = path.join(this.runDir, 'outputs.json')
     await writeFile(outputsFile, `${JSON.stringify(result, null, 2)}\n`)
@@ -267,6 +271,11 @@ class WorkflowRun {
         await this.preflight(called, new Set(seen))
         continue
       }
+      for (const key of ['container', 'services'] as const)
+        if (job[key])
+          throw new WorkflowError(
+            `${locationOf(wf.file, job[key], this.workspace)}: job '${job.id.value}': '${key}:' is not supported locally`,
+          )
       job.steps.forEach((step, i) => {
         if (!('uses' in step)) return
         const t = resolveStepUses(step.uses.value, where)
@@ -409,6 +418,13 @@ class WorkflowRun {
       return { result: 'skipped', outputs: {} }
     }
     if (job.type === 'reusableWorkflowJob') return this.callWorkflow(job, scope, jobCtx, label)
+    if (job.environment) {
+      const e = this.evalAt(scope.wf, job.environment, jobCtx, `jobs.${id}.environment`)
+      const envName = e && typeof e === 'object' ? toText((e as { name?: unknown }).name) : toText(e)
+      this.log.notice(
+        `job ${label}: environment '${envName}': its protection rules and reviewers do not apply locally`,
+      )
+    }
     const combos = this.matrix(scope.wf, job, jobCtx)
     let result: JobConclusion = 'success'
     const outputs: Record<string, string> = {}
@@ -569,7 +585,7 @@ class WorkflowRun {
         })
         if (t.kind === 'noop') {
           this.log.notice(
-            `${name}: '${step.uses.value}' does nothing locally (the workspace is already checked out; tools come from this machine)`,
+            `${name}: '${step.uses.value}' does nothing locally (${/^actions\/checkout@/i.test(step.uses.value) ? 'the workspace is used as it is' : 'tools come from this machine'})`,
           )
           exitCode = 0
         } else if (t.kind === 'action') {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -59,7 +59,7 @@ describe('mlops run: jobs, contexts and outputs', () => {
     // github.event is the pull_request payload the runner wrote; inputs are typed (boolean → true).
     expect(await read('third-out.txt')).toBe('7|true\n')
     expect(lines).toContain(
-      "notice: Run actions/checkout@v4: 'actions/checkout@v4' does nothing locally (the workspace is already checked out; tools come from this machine)",
+      "notice: Run actions/checkout@v4: 'actions/checkout@v4' does nothing locally (the workspace is used as it is)",
     )
     expect(await readFile(r.summaryFile, 'utf8')).toContain('### first summary')
     expect(JSON.parse(await readFile(r.outputsFile, 'utf8')).jobs.second.outputs.got).toBe(
@@ -194,6 +194,63 @@ describe('mlops run: actions', () => {
   it('refuses an event the workflow does not run on', async () => {
     await expect(run('matrix.yml', { event: 'schedule' })).rejects.toThrow(
       "matrix.yml: the workflow does not run on 'schedule' (on: push)",
+    )
+  })
+})
+
+describe('mlops run: runner features', () => {
+  const write = (name: string, text: string) =>
+    writeFile(path.join(workspace, '.github/workflows', name), text)
+
+  it('applies GITHUB_PATH to later steps, defaults.run.working-directory, and hashFiles()', async () => {
+    await mkdir(path.join(workspace, 'sub'))
+    await write(
+      'more.yml',
+      [
+        'on: push',
+        'defaults:',
+        '  run:',
+        '    working-directory: sub',
+        'jobs:',
+        '  tools:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: |',
+        '          mkdir -p "$RUNNER_TEMP/bin"',
+        `          printf '#!/bin/sh\\necho tool-ran\\n' > "$RUNNER_TEMP/bin/my-tool"`,
+        '          chmod +x "$RUNNER_TEMP/bin/my-tool"',
+        '          echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"',
+        '      - run: my-tool > tool.txt && pwd > pwd.txt',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
+        '      - run: echo "${{ hashFiles(\'sub/*.txt\') }}" > ../hash.txt',
+        '',
+      ].join('\n'),
+    )
+    const r = await run('more.yml', { event: 'push' })
+    expect(r.conclusion, lines.join('\n')).toBe('success')
+    expect(await read('sub/tool.txt')).toBe('tool-ran\n')
+    expect((await read('sub/pwd.txt')).trim()).toBe(path.join(workspace, 'sub'))
+    expect(await read('hash.txt')).toMatch(/^[0-9a-f]{64}\n$/)
+  })
+
+  it('passes an explicit secrets mapping to a reusable workflow', async () => {
+    await write(
+      'secrets-call.yml',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
+      'on: pull_request\njobs:\n  call:\n    uses: ./.github/workflows/reusable.yml\n    with:\n      model: m\n    secrets:\n      api-key: ${{ secrets.other }}\n',
+    )
+    const r = await run('secrets-call.yml', { secrets: { other: 'from-other' } })
+    expect(r.jobs.call!.outputs.trained).toBe('m:1:true:pull_request-stage:from-other')
+  })
+
+  it('names the file, line, job and step of an expression that fails at run time', async () => {
+    await write(
+      'bad-expr.yml',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
+      "on: push\njobs:\n  bad:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Parse\n        run: echo ${{ fromJSON('not json') }}\n",
+    )
+    await expect(run('bad-expr.yml', { event: 'push' })).rejects.toThrow(
+      /^\.github\/workflows\/bad-expr\.yml:6:9: job 'bad', step 'Parse': cannot evaluate/,
     )
   })
 })
