@@ -15,7 +15,7 @@ export interface ChildRun {
 export async function runChild(
   command: string,
   args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; log: Logger; masks: readonly string[] },
+  opts: { cwd: string; env: NodeJS.ProcessEnv; log: Logger; masks: readonly string[]; timeoutMs?: number },
 ): Promise<ChildRun> {
   const masks = opts.masks.filter((m) => m.length >= 3)
   const mask = (s: string) => masks.reduce((t, m) => t.split(m).join('***'), s)
@@ -45,7 +45,14 @@ export async function runChild(
         return // endgroup, add-matcher, echo, ...: nothing to show locally
     }
   }
-  const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // With a timeout, the step gets its own process group so that everything it started is stopped with it.
+  const detached = opts.timeoutMs !== undefined
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
+  })
   const lines = (onLine: (l: string) => void) => {
     let rest = ''
     return {
@@ -66,6 +73,19 @@ export async function runChild(
     emit(l)
   })
   const err = lines((l) => opts.log.info(mask(l)))
+  const timer =
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          opts.log.error(
+            `timed out after ${Number((opts.timeoutMs! / 60_000).toFixed(2))} minutes (timeout-minutes)`,
+          )
+          try {
+            if (child.pid) process.kill(-child.pid, 'SIGKILL')
+          } catch {
+            child.kill('SIGKILL')
+          }
+        }, opts.timeoutMs)
   child.stdout.on('data', (d: Buffer) => out.push(d))
   child.stderr.on('data', (d: Buffer) => err.push(d))
   const exitCode = await new Promise<number>((resolve) => {
@@ -75,6 +95,7 @@ export async function runChild(
     })
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
   })
+  clearTimeout(timer)
   out.end()
   err.end()
   return { exitCode, stdout }

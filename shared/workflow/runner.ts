@@ -129,6 +129,8 @@ class WorkflowRun {
   private readonly vars: Record<string, string>
   private readonly masks: string[] = []
   private stepCount = 0
+  /** `timeout-minutes` of the step running now, in milliseconds. */
+  private stepTimeoutMs: number | undefined
 
   constructor(private readonly opts: RunWorkflowOptions) {
     this.log = opts.log
@@ -411,7 +413,7 @@ class WorkflowRun {
     const label = `${scope.prefix}${id}`
     const needs = Object.fromEntries((job.needs ?? []).map((n) => [n.value, done[n.value]]))
     const status = needsStatus(job, scope.wf.template.jobs, done)
-    const jobCtx = this.ctx(scope, { needs, env: workflowEnv })
+    const jobCtx = this.ctx(scope, { needs, env: workflowEnv, github: { ...this.github, job: id } })
     const go = isTruthy(this.evalAt(scope.wf, job.if, jobCtx, `jobs.${id}.if`, { status }))
     if (!go) {
       this.log.info(`⏭ job ${label}: skipped (if: ${job.if.expression})`)
@@ -550,6 +552,10 @@ class WorkflowRun {
             : this.evalOrThrow(step['continue-on-error'], ctx, where),
       )
       this.log.info(`▶ ${name}`)
+      const timeout = Number(
+        toText(this.evalTokenOrThrow(findToken(stepToken, 'timeout-minutes'), ctx, where)),
+      )
+      this.stepTimeoutMs = timeout > 0 ? timeout * 60_000 : undefined
       const files = await this.stepFiles(label, step.id)
       const childEnv = {
         ...this.baseEnv(),
@@ -670,7 +676,15 @@ class WorkflowRun {
     const file = path.join(path.dirname(files.GITHUB_OUTPUT), shell === 'python' ? 'script.py' : 'script.sh')
     await writeFile(file, script)
     const [cmd, ...args] = template.map((a) => a.replace('{0}', file))
-    return (await runChild(cmd!, args, { cwd, env, log: this.log, masks: this.masks })).exitCode
+    return (
+      await runChild(cmd!, args, {
+        cwd,
+        env,
+        log: this.log,
+        masks: this.masks,
+        timeoutMs: this.stepTimeoutMs,
+      })
+    ).exitCode
   }
 
   private async runAction(
@@ -710,7 +724,13 @@ class WorkflowRun {
     const actionEnv = { ...env, ...inputEnv, GITHUB_ACTION_PATH: dir, GITHUB_ACTION: path.basename(dir) }
     const cwd = this.workspace
     const code = (
-      await runChild(process.execPath, [main], { cwd, env: actionEnv, log: this.log, masks: this.masks })
+      await runChild(process.execPath, [main], {
+        cwd,
+        env: actionEnv,
+        log: this.log,
+        masks: this.masks,
+        timeoutMs: this.stepTimeoutMs,
+      })
     ).exitCode
     if (meta.post) {
       const post = path.join(dir, meta.post)

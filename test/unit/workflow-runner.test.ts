@@ -253,4 +253,29 @@ describe('mlops run: runner features', () => {
       /^\.github\/workflows\/bad-expr\.yml:6:9: job 'bad', step 'Parse': cannot evaluate/,
     )
   })
+
+  it('stops a step at its timeout-minutes, process group and all; github.job names the job', async () => {
+    await write(
+      'timeout.yml',
+      [
+        'on: push',
+        'jobs:',
+        '  slow:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - timeout-minutes: 0.01',
+        '        run: sleep 30',
+        '      - if: always()',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
+        '        run: echo "${{ github.job }}-$GITHUB_JOB" > job.txt',
+        '',
+      ].join('\n'),
+    )
+    const started = Date.now()
+    const r = await run('timeout.yml', { event: 'push' })
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(r.jobs.slow!.result).toBe('failure')
+    expect(lines).toContain('error: timed out after 0.01 minutes (timeout-minutes)')
+    expect(await read('job.txt')).toBe('slow-slow\n')
+  })
 })
