@@ -234,7 +234,10 @@ class WorkflowRun {
     if (this.github.token) secrets.GITHUB_TOKEN = String(this.github.token)
     for (const v of Object.values(secrets)) if (v) this.masks.push(v)
     const given: Record<string, unknown> = { ...this.opts.inputs }
-    const inputs = this.resolveInputs(top, ['workflow_dispatch', 'workflow_call'], given, 'command line')
+    // A workflow_call workflow run directly gets its inputs as if called; workflow_dispatch inputs only on that event.
+    const inputEvents =
+      this.opts.event === 'workflow_dispatch' ? ['workflow_dispatch', 'workflow_call'] : ['workflow_call']
+    const inputs = this.resolveInputs(top, inputEvents, given, '--input')
     if (!this.runnerEnv.GITHUB_API_URL)
       this.log.info(
         'No GITHUB_API_URL given: nothing talks to GitHub. To use one (or a stand-in), pass --env GITHUB_API_URL=… --env GITHUB_TOKEN=… --env GITHUB_REPOSITORY=owner/repo',
@@ -320,9 +323,9 @@ class WorkflowRun {
     const out: Record<string, unknown> = {}
     const shown = this.show(wf.file)
     for (const k of Object.keys(given))
-      if (!(k in defs) && events.includes('workflow_call') && Object.keys(defs).length > 0)
+      if (!(k in defs))
         throw new WorkflowError(
-          `${from}: input '${k}' is not declared in ${shown} (inputs: ${Object.keys(defs).join(', ')})`,
+          `${from}: input '${k}' is not declared in ${shown} (on.${events.join('/')}.inputs: ${Object.keys(defs).join(', ') || 'none'})`,
         )
     for (const [k, d] of Object.entries(defs)) {
       let v = given[k]

@@ -191,6 +191,15 @@ describe('mlops run: actions', () => {
     )
   })
 
+  it('refuses an input the workflow does not declare, and a wrongly typed one', async () => {
+    await expect(run('basic.yml', { inputs: { greting: 'hi' } })).rejects.toThrow(
+      "--input: input 'greting' is not declared in .github/workflows/basic.yml (on.workflow_call.inputs: greeting, loud)",
+    )
+    await expect(run('basic.yml', { event: 'workflow_dispatch', inputs: { loud: 'yes' } })).rejects.toThrow(
+      "--input: input 'loud' of .github/workflows/basic.yml must be a boolean (true or false); got 'yes'",
+    )
+  })
+
   it('refuses an event the workflow does not run on', async () => {
     await expect(run('matrix.yml', { event: 'schedule' })).rejects.toThrow(
       "matrix.yml: the workflow does not run on 'schedule' (on: push)",
