@@ -105,7 +105,9 @@ interface StepFiles {
   readonly GITHUB_STEP_SUMMARY: string
 }
 
+/** As GitHub runs them; no `shell:` anywhere means `bash -e` (no pipefail), `shell: bash` adds pipefail. */
 const STEP_SHELLS: Record<string, string[]> = {
+  '': ['bash', '-e', '{0}'],
   bash: ['bash', '--noprofile', '--norc', '-eo', 'pipefail', '{0}'],
   sh: ['sh', '-e', '{0}'],
   python: ['python3', '{0}'],
@@ -574,7 +576,7 @@ class WorkflowRun {
       let exitCode: number
       if ('run' in step) {
         const script = toText(this.evalOrThrow(step.run, ctx, where))
-        const shell = plainText(findToken(stepToken, 'shell')) || defaults.shell || 'bash'
+        const shell = plainText(findToken(stepToken, 'shell')) || defaults.shell || ''
         const wd =
           toText(this.evalTokenOrThrow(findToken(stepToken, 'working-directory'), ctx, where)) ||
           defaults['working-directory'] ||

@@ -287,4 +287,33 @@ describe('mlops run: runner features', () => {
     expect(lines).toContain('error: timed out after 0.01 minutes (timeout-minutes)')
     expect(await read('job.txt')).toBe('slow-slow\n')
   })
+
+  it('runs bash as GitHub does: pipefail with shell: bash, not without a shell', async () => {
+    await write(
+      'shells.yml',
+      [
+        'on: push',
+        'jobs:',
+        '  default:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: false | true',
+        '  explicit:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - shell: bash',
+        '        run: false | true',
+        '  sh:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - shell: sh',
+        '        run: echo "$0" > sh.txt',
+        '',
+      ].join('\n'),
+    )
+    const r = await run('shells.yml', { event: 'push' })
+    expect(r.jobs.default!.result).toBe('success')
+    expect(r.jobs.explicit!.result).toBe('failure')
+    expect(r.jobs.sh!.result).toBe('success')
+  })
 })
