@@ -455,7 +455,7 @@ class WorkflowRun {
     return { result, outputs }
   }
 
-  /** `strategy.matrix` with plain lists: every combination, in order. `include`/`exclude` are refused. */
+  /** `strategy.matrix`: every combination of the lists, less `exclude`, plus `include`, as GitHub expands it. */
   private matrix(wf: LoadedWorkflow, job: Job, ctx: Contexts): Record<string, unknown>[] {
     if (!job.strategy) return [{}]
     const strategy = this.evalAt(wf, job.strategy, ctx, `jobs.${job.id.value}.strategy`) as Record<
@@ -467,15 +467,32 @@ class WorkflowRun {
     const at = `${locationOf(wf.file, job.strategy, this.workspace)}: job '${job.id.value}'`
     if (!m || typeof m !== 'object' || Array.isArray(m))
       throw new WorkflowError(`${at}: strategy.matrix must be a mapping`)
-    let combos: Record<string, unknown>[] = [{}]
-    for (const [k, values] of Object.entries(m)) {
-      if (k === 'include' || k === 'exclude')
-        throw new WorkflowError(
-          `${at}: strategy.matrix.${k} is not supported locally; list the values of each key instead`,
-        )
+    const { include = [], exclude = [], ...lists } = m as Record<string, unknown>
+    for (const [k, v] of Object.entries({ include, exclude }))
+      if (!Array.isArray(v) || v.some((e) => !e || typeof e !== 'object' || Array.isArray(e)))
+        throw new WorkflowError(`${at}: strategy.matrix.${k} must be a list of mappings`)
+    const keys = Object.keys(lists)
+    let combos: Record<string, unknown>[] = keys.length ? [{}] : []
+    for (const [k, values] of Object.entries(lists)) {
       if (!Array.isArray(values)) throw new WorkflowError(`${at}: strategy.matrix.${k} must be a list`)
       combos = combos.flatMap((c) => values.map((v) => ({ ...c, [k]: v })))
     }
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+    const matches = (c: Record<string, unknown>, e: Record<string, unknown>) =>
+      Object.entries(e).every(([k, v]) => same(c[k], v))
+    combos = combos.filter((c) => !(exclude as Record<string, unknown>[]).some((e) => matches(c, e)))
+    const original = combos.length
+    for (const inc of include as Record<string, unknown>[]) {
+      // Added to every original combination whose original values it does not change; else a combination of its own.
+      let added = false
+      for (const c of combos.slice(0, original))
+        if (Object.entries(inc).every(([k, v]) => !keys.includes(k) || same(c[k], v))) {
+          Object.assign(c, inc)
+          added = true
+        }
+      if (!added) combos.push({ ...inc })
+    }
+    if (combos.length === 0) throw new WorkflowError(`${at}: strategy.matrix has no combination left`)
     return combos
   }
 

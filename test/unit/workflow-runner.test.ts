@@ -99,14 +99,35 @@ describe('mlops run: jobs, contexts and outputs', () => {
     expect(await read('matrix.txt')).toBe('a1\na2\nb1\nb2\n')
   })
 
-  it('refuses matrix include/exclude clearly', async () => {
+  it('expands matrix include and exclude as GitHub does', async () => {
     await writeFile(
       path.join(workspace, '.github/workflows/include.yml'),
-      'on: push\njobs:\n  fit:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        a: [1]\n        include:\n          - a: 2\n    steps:\n      - run: "true"\n',
+      [
+        'on: push',
+        'jobs:',
+        '  fit:',
+        '    runs-on: ubuntu-latest',
+        '    strategy:',
+        '      matrix:',
+        '        os: [linux, mac]',
+        '        py: [3.11, 3.12]',
+        '        exclude:',
+        '          - os: mac',
+        '            py: 3.11',
+        '        include:',
+        '          - os: linux',
+        '            extra: fast',
+        '          - os: windows',
+        '            py: 3.12',
+        '    steps:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
+        '      - run: echo "${{ matrix.os }}-${{ matrix.py }}-${{ matrix.extra }}" >> "$GITHUB_WORKSPACE/m.txt"',
+        '',
+      ].join('\n'),
     )
-    await expect(run('include.yml', { event: 'push' })).rejects.toThrow(
-      ".github/workflows/include.yml:6:7: job 'fit': strategy.matrix.include is not supported locally",
-    )
+    const r = await run('include.yml', { event: 'push' })
+    expect(r.conclusion).toBe('success')
+    expect(await read('m.txt')).toBe('linux-3.11-fast\nlinux-3.12-fast\nmac-3.12-\nwindows-3.12-\n')
   })
 })
 
