@@ -274,6 +274,10 @@ class WorkflowRun {
         if (t.kind !== 'workflow')
           throw new WorkflowError(`${at}: ${t.kind === 'unsupported' ? t.reason : ''}`)
         const called = await this.load(t.file, at)
+        if (!('workflow_call' in called.template.events))
+          throw new WorkflowError(
+            `${at}: ${this.show(called.file)} is not a reusable workflow (no 'on: workflow_call')`,
+          )
         this.checkWithKeys(called, findToken(raw, 'with'), at)
         await this.preflight(called, new Set(seen))
         continue

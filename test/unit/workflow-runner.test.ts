@@ -204,6 +204,25 @@ describe('mlops run: actions', () => {
     expect(existsSync(path.join(workspace, 'ran.txt'))).toBe(false)
   })
 
+  it('refuses an unsupported action inside a called workflow before running anything', async () => {
+    await writeFile(
+      path.join(workspace, '.github/workflows/calls-unsupported.yml'),
+      'on: push\njobs:\n  first:\n    runs-on: ubuntu-latest\n    steps:\n      - run: touch ran.txt\n  call:\n    uses: ./.github/workflows/unsupported.yml\n',
+    )
+    await expect(run('calls-unsupported.yml', { event: 'push' })).rejects.toThrow(
+      "calls-unsupported.yml:8:11: job 'call': .github/workflows/unsupported.yml is not a reusable workflow (no 'on: workflow_call')",
+    )
+    const text = await readFile(path.join(workspace, '.github/workflows/unsupported.yml'), 'utf8')
+    await writeFile(
+      path.join(workspace, '.github/workflows/unsupported.yml'),
+      text.replace('on: push', 'on: workflow_call'),
+    )
+    await expect(run('calls-unsupported.yml', { event: 'push' })).rejects.toThrow(
+      "unsupported.yml:9:15: job 'build', step 'Set up Docker': 'docker/setup-buildx-action@v3' is not supported locally",
+    )
+    expect(existsSync(path.join(workspace, 'ran.txt'))).toBe(false)
+  })
+
   it('reports a workflow that does not parse with file:line:column', async () => {
     const err = await run('invalid.yml', { event: 'push' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ConfigError)
