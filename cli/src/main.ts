@@ -2,10 +2,12 @@ import { ConfigError, errorMessage, InputError, MlopsError } from '../../shared/
 import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
+import { evaluateCommand } from './commands/evaluate.js'
+import { monitorCommand } from './commands/monitor.js'
 import { reportCommand } from './commands/report.js'
 import { runCommand } from './commands/run.js'
 
-export const commands: readonly Command[] = [reportCommand, runCommand]
+export const commands: readonly Command[] = [reportCommand, evaluateCommand, monitorCommand, runCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
