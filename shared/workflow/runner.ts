@@ -29,6 +29,7 @@ import {
 } from './expressions.js'
 import { parseFileCommand, parsePathFile } from './file-commands.js'
 import { findToken, type LoadedWorkflow, loadWorkflow, locationOf, shownPath } from './load.js'
+import { localArtifactStep } from './local-artifacts.js'
 import { runChild } from './process.js'
 import { resolveStepUses, resolveWorkflowUses } from './uses.js'
 
@@ -620,6 +621,16 @@ class WorkflowRun {
             `${name}: '${step.uses.value}' does nothing locally (${/^actions\/checkout@/i.test(step.uses.value) ? 'the workspace is used as it is' : 'tools come from this machine'})`,
           )
           exitCode = 0
+        } else if (t.kind === 'artifact') {
+          const withValues = mapText(this.evalTokenOrThrow(findToken(stepToken, 'with'), ctx, where) ?? {})
+          const r = await localArtifactStep(t.op, withValues, this.workspace, this.log)
+          exitCode = r.exitCode
+          await writeFile(
+            files.GITHUB_OUTPUT,
+            Object.entries(r.outputs)
+              .map(([k, v]) => `${k}=${v}\n`)
+              .join(''),
+          )
         } else if (t.kind === 'action') {
           const withValues = mapText(this.evalTokenOrThrow(findToken(stepToken, 'with'), ctx, where) ?? {})
           exitCode = await this.runAction(

@@ -5,11 +5,13 @@ import path from 'node:path'
 export type UsesTarget =
   | { readonly kind: 'action'; readonly dir: string; readonly name: string }
   | { readonly kind: 'noop'; readonly name: string }
+  | { readonly kind: 'artifact'; readonly op: 'upload' | 'download' }
   | { readonly kind: 'workflow'; readonly file: string }
   | { readonly kind: 'unsupported'; readonly reason: string }
 
 const SUITE_ACTION = /^[^/\s]+\/mlops-actions\/actions\/([a-z0-9][a-z0-9-]*)@\S+$/i
 const SUITE_WORKFLOW = /^[^/\s]+\/mlops-actions\/(\.github\/workflows\/[^@\s]+\.ya?ml)@\S+$/i
+const ARTIFACT = /^actions\/(upload|download)-artifact@\S+$/i
 const NOOP = /^actions\/(checkout|setup-[a-z0-9-]+)@\S+$/i
 
 /**
@@ -21,6 +23,8 @@ export function resolveStepUses(uses: string, where: { workspace: string; suiteR
   const suite = SUITE_ACTION.exec(uses)
   if (suite) return { kind: 'action', dir: path.join(where.suiteRoot, 'actions', suite[1]!), name: uses }
   if (NOOP.test(uses)) return { kind: 'noop', name: uses }
+  const artifact = ARTIFACT.exec(uses)
+  if (artifact) return { kind: 'artifact', op: artifact[1]!.toLowerCase() as 'upload' | 'download' }
   if (uses.startsWith('./')) {
     for (const base of [where.workspace, where.suiteRoot]) {
       const dir = path.resolve(base, uses)
@@ -36,7 +40,7 @@ export function resolveStepUses(uses: string, where: { workspace: string; suiteR
     return { kind: 'unsupported', reason: 'container actions are not supported locally' }
   return {
     kind: 'unsupported',
-    reason: `'${uses}' is not supported locally: only this suite's actions (OWNER/mlops-actions/actions/<name>@<ref> or ./actions/<name>), local node actions, and actions/checkout and actions/setup-* (skipped) run`,
+    reason: `'${uses}' is not supported locally: only this suite's actions (OWNER/mlops-actions/actions/<name>@<ref> or ./actions/<name>), local node actions, actions/upload-artifact and download-artifact (to .mlops/artifacts/), and actions/checkout and actions/setup-* (skipped) run`,
   }
 }
 

@@ -42,7 +42,6 @@ describe('expressions', () => {
   })
 
   it('interpolates expressions in text and coerces values as GitHub does', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: workflow expressions, not JS templates
     const text = ['model ', '${{ inputs.model }}', ' x', '${{ inputs.epochs }} ', '${{ steps.none }}', '!']
     expect(interpolate(text.join(''), contexts)).toBe('model churn x5 !')
     expect(toText(true)).toBe('true')

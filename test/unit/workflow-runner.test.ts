@@ -120,7 +120,6 @@ describe('mlops run: jobs, contexts and outputs', () => {
         '          - os: windows',
         '            py: 3.12',
         '    steps:',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
         '      - run: echo "${{ matrix.os }}-${{ matrix.py }}-${{ matrix.extra }}" >> "$GITHUB_WORKSPACE/m.txt"',
         '',
       ].join('\n'),
@@ -270,7 +269,6 @@ describe('mlops run: runner features', () => {
         '          chmod +x "$RUNNER_TEMP/bin/my-tool"',
         '          echo "$RUNNER_TEMP/bin" >> "$GITHUB_PATH"',
         '      - run: my-tool > tool.txt && pwd > pwd.txt',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
         '      - run: echo "${{ hashFiles(\'sub/*.txt\') }}" > ../hash.txt',
         '',
       ].join('\n'),
@@ -285,7 +283,6 @@ describe('mlops run: runner features', () => {
   it('passes an explicit secrets mapping to a reusable workflow', async () => {
     await write(
       'secrets-call.yml',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
       'on: pull_request\njobs:\n  call:\n    uses: ./.github/workflows/reusable.yml\n    with:\n      model: m\n    secrets:\n      api-key: ${{ secrets.other }}\n',
     )
     const r = await run('secrets-call.yml', { secrets: { other: 'from-other' } })
@@ -295,7 +292,6 @@ describe('mlops run: runner features', () => {
   it('names the file, line, job and step of an expression that fails at run time', async () => {
     await write(
       'bad-expr.yml',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
       "on: push\njobs:\n  bad:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Parse\n        run: echo ${{ fromJSON('not json') }}\n",
     )
     await expect(run('bad-expr.yml', { event: 'push' })).rejects.toThrow(
@@ -315,7 +311,6 @@ describe('mlops run: runner features', () => {
         '      - timeout-minutes: 0.01',
         '        run: sleep 30',
         '      - if: always()',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression
         '        run: echo "${{ github.job }}-$GITHUB_JOB" > job.txt',
         '',
       ].join('\n'),
@@ -355,5 +350,52 @@ describe('mlops run: runner features', () => {
     expect(r.jobs.default!.result).toBe('success')
     expect(r.jobs.explicit!.result).toBe('failure')
     expect(r.jobs.sh!.result).toBe('success')
+  })
+
+  it('passes files between jobs with upload-artifact and download-artifact under .mlops/artifacts', async () => {
+    await write(
+      'artifacts.yml',
+      [
+        'on: push',
+        'jobs:',
+        '  make:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: mkdir -p out/records/sub && echo a > out/records/a.json && echo b > out/records/sub/b.json',
+        '      - id: up',
+        '        uses: actions/upload-artifact@v4',
+        '        with:',
+        '          name: records-${{ github.run_id }}',
+        '          path: out/records',
+        '      - uses: actions/upload-artifact@v4',
+        '        with:',
+        '          name: other',
+        '          path: out/records/a.json',
+        '  use:',
+        '    needs: make',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: actions/download-artifact@v4',
+        '        with:',
+        '          name: records-${{ github.run_id }}',
+        '          path: got',
+        '      - uses: actions/download-artifact@v4',
+        '        with:',
+        '          path: all',
+        '      - id: missing',
+        '        continue-on-error: true',
+        '        uses: actions/download-artifact@v4',
+        '        with:',
+        '          name: nope',
+        '',
+      ].join('\n'),
+    )
+    const r = await run('artifacts.yml', { event: 'push', runId: '77' })
+    expect(r.conclusion, lines.join('\n')).toBe('success')
+    expect(await read('got/a.json')).toBe('a\n')
+    expect(await read('got/sub/b.json')).toBe('b\n')
+    expect(await read('all/other/a.json')).toBe('a\n')
+    expect(await read('all/records-77/sub/b.json')).toBe('b\n')
+    expect(lines).toContain("error: Artifact 'nope' not found under .mlops/artifacts/")
   })
 })

@@ -31,7 +31,7 @@ describe('uses: for a local run', () => {
   )
 
   it.each([
-    ['actions/upload-artifact@v4', "'actions/upload-artifact@v4' is not supported locally"],
+    ['actions/cache@v4', "'actions/cache@v4' is not supported locally"],
     ['docker://alpine:3', 'container actions are not supported locally'],
     ['./actions/nope', "no action.yml found at './actions/nope'"],
     [
@@ -42,6 +42,14 @@ describe('uses: for a local run', () => {
     const t = resolveStepUses(uses, where)
     expect(t.kind).toBe('unsupported')
     expect(t.kind === 'unsupported' && t.reason).toContain(reason)
+  })
+
+  it('runs upload-artifact and download-artifact on local folders', () => {
+    expect(resolveStepUses('actions/upload-artifact@v4', where)).toEqual({ kind: 'artifact', op: 'upload' })
+    expect(resolveStepUses('actions/download-artifact@0123abc', where)).toEqual({
+      kind: 'artifact',
+      op: 'download',
+    })
   })
 
   it('maps reusable workflows of this suite to this checkout', () => {
