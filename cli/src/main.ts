@@ -3,8 +3,14 @@ import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { reportCommand } from './commands/report.js'
+import { inferSchemaCommand, profileCommand, validateDataCommand } from './commands/validate-data.js'
 
-export const commands: readonly Command[] = [reportCommand]
+export const commands: readonly Command[] = [
+  reportCommand,
+  validateDataCommand,
+  profileCommand,
+  inferSchemaCommand,
+]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
