@@ -1,4 +1,5 @@
 import { hashNumber } from './hll.js'
+import { sortFloat64 } from './sort.js'
 
 /**
  * A mergeable quantile sketch: a hierarchy of compactors (Manku-Rajagopalan-Lindsay / KLL with equal
@@ -55,7 +56,7 @@ export class KllSketch {
       const size = this.sizes[h]!
       if (size < this.k) break
       const buf = this.levels[h]!
-      const items = buf.subarray(0, size).sort()
+      const items = sortFloat64(buf, 0, size - 1).subarray(0, size)
       const even = size - (size % 2)
       const offset = hashNumber(this.compactions++ * 64 + h) & 1
       const up = new Float64Array(even / 2)
@@ -142,7 +143,7 @@ export class WeightedSample {
 
   /** An exact sample from unsorted values (sorted in place). */
   static exact(values: Float64Array): WeightedSample {
-    return WeightedSample.from(values.sort())
+    return WeightedSample.from(sortFloat64(values))
   }
 
   get exactWeights(): boolean {

@@ -1,4 +1,3 @@
-import { lnGamma } from './special.js'
 
 /**
  * The survival function of the two-sided one-sample Kolmogorov-Smirnov statistic D_n, P(D_n > x), as
@@ -58,19 +57,14 @@ export function smirnovSf(n: number, x: number): number {
   if (x >= 1) return 0
   if (x <= 0) return 1
   const jmax = Math.floor(n * (1 - x))
-  const lnN = lnGamma(n + 1)
+  const lnX = Math.log(x)
+  let lnC = 0 // ln C(n, j), updated incrementally
   let sum = 0
   for (let j = 0; j <= jmax; j++) {
+    if (j > 0) lnC += Math.log((n - j + 1) / j)
     const a = 1 - x - j / n
     if (a <= 0) continue
-    const lt =
-      lnN -
-      lnGamma(j + 1) -
-      lnGamma(n - j + 1) +
-      Math.log(x) +
-      (j - 1) * Math.log(x + j / n) +
-      (n - j) * Math.log(a)
-    sum += Math.exp(lt)
+    sum += Math.exp(lnC + lnX + (j - 1) * Math.log(x + j / n) + (n - j) * Math.log(a))
   }
   return sum
 }

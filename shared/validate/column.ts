@@ -2,7 +2,15 @@ import { fieldText } from '../data/csv.js'
 import { HyperLogLog, hashNumber, hashString } from '../stats/hll.js'
 import { KllSketch } from '../stats/kll.js'
 import { addValue, emptyMoments, type Moments } from '../stats/moments.js'
-import { parseBool, parseDate, parseDatetime, parseIntText, parseNumberText } from './parse.js'
+import {
+  exactNumber,
+  lastInexact,
+  parseBool,
+  parseDate,
+  parseDatetime,
+  parseIntText,
+  parseNumberText,
+} from './parse.js'
 import { type ColumnSpec, type ColumnType, isNullable } from './schema.js'
 
 /** How many offending rows each violation keeps (row numbers and values). */
@@ -127,6 +135,8 @@ export class ColumnAcc {
   readonly kll = new KllSketch()
   readonly hll = new HyperLogLog()
   counts: Map<string, number> | undefined = new Map()
+  /** Value counts of numeric columns, by number (cheaper than string keys); dropped past the cap. */
+  numCounts: Map<number, number> | undefined = new Map()
   /** Values not kept in `counts` (past the cap). */
   other = 0
   exact: ExactValues | undefined
@@ -172,6 +182,14 @@ export class ColumnAcc {
     if (this.code === T_INT || this.code === T_NUM || this.code === T_AUTO) this.exact ??= new ExactValues()
   }
 
+  /** Exact value counts by string key, when still kept (numeric columns: while they have few values). */
+  keyCounts(): Map<string, number> | undefined {
+    if (this.code === T_INT || this.code === T_NUM) {
+      return this.numCounts ? new Map([...this.numCounts].map(([k, c]) => [String(k), c])) : undefined
+    }
+    return this.counts && this.other === 0 ? this.counts : undefined
+  }
+
   get isNumeric(): boolean {
     return this.code === T_INT || this.code === T_NUM
   }
@@ -201,10 +219,23 @@ export class ColumnAcc {
       if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
       else this.num(v, line, t, s, e, flag)
     } else if (code === T_NUM) {
-      const v = parseNumberText(t, s, e)
+      let v = parseNumberText(t, s, e)
       if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
-      else this.num(v, line, t, s, e, flag)
+      else {
+        if (lastInexact && this.nearDecision(v)) v = exactNumber(t, s, e)
+        this.num(v, line, t, s, e, flag)
+      }
     } else this.str(fieldText(t, s, e, flag), line)
+  }
+
+  /** Could a 1-2 ulp parsing error change a check's outcome for v? (near a bound, or any `values` set) */
+  private nearDecision(v: number): boolean {
+    if (this.valueSet || this.uniqueSet) return true
+    const tol = Math.abs(v) * 1e-15
+    return (
+      (this.min !== undefined && Math.abs(v - this.min) <= tol) ||
+      (this.max !== undefined && Math.abs(v - this.max) <= tol)
+    )
   }
 
   /** A typed value (JSON Lines, Parquet). */
@@ -286,13 +317,12 @@ export class ColumnAcc {
     this.kll.add(v)
     this.hll.addHash(hashNumber(v))
     if (this.exact) this.exact.push(v)
-    const counts = this.counts
+    const counts = this.numCounts
     if (counts) {
-      const k = String(v)
-      const c = counts.get(k)
-      if (c !== undefined) counts.set(k, c + 1)
-      else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(k, 1)
-      else this.counts = undefined
+      const c = counts.get(v)
+      if (c !== undefined) counts.set(v, c + 1)
+      else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(v, 1)
+      else this.numCounts = undefined
     }
   }
 

@@ -39,7 +39,7 @@ export function sideFromScan(acc: ColumnAcc): DriftSide {
     std: populationStd(acc.moments),
     min: acc.moments.min,
     max: acc.moments.max,
-    counts: acc.counts && acc.other === 0 ? acc.counts : null,
+    counts: acc.keyCounts() ?? null,
     hll: acc.hll,
     exact,
     sample() {

@@ -33,7 +33,7 @@ function specOf(acc: ColumnAcc): ColumnSpec {
     spec.min = m.min
     spec.max = m.max
   }
-  const counts = acc.counts && acc.other === 0 ? acc.counts : undefined
+  const counts = acc.keyCounts()
   if (type === 'category' && counts) spec.values = [...counts.keys()].sort()
   if (counts && counts.size > 1 && counts.size === acc.count && (type === 'integer' || type === 'string'))
     spec.unique = true

@@ -32,7 +32,18 @@ export function parseIntText(t: string, s: number, e: number): number {
   return neg ? -v : v
 }
 
-/** A finite decimal number ([+-]digits[.digits][e[+-]digits], or .5, 5.), or NaN. */
+/**
+ * Set by parseNumberText: the last value had more than 15 significant digits, so it may be 1-2 ulp from
+ * the correctly rounded double. Callers re-parse exactly (`Number`) where that could change a decision (a
+ * value at a `min`/`max` bound, a `values` miss).
+ */
+export let lastInexact = false
+
+/**
+ * A finite decimal number ([+-]digits[.digits][e[+-]digits], or .5, 5.), or NaN. Up to 15 significant
+ * digits and |exponent| ≤ 22 the result is exact (Clinger's fast path); up to 19 digits it is within 2 ulp
+ * (see `lastInexact`); anything longer goes to `Number()`.
+ */
 export function parseNumberText(t: string, s: number, e: number): number {
   let i = s
   let neg = false
@@ -51,7 +62,7 @@ export function parseNumberText(t: string, s: number, e: number): number {
     if (c < 0 || c > 9) break
     digits++
     if (mant === 0 && c === 0) continue
-    if (sig < 15) mant = mant * 10 + c
+    if (sig < 19) mant = mant * 10 + c
     else {
       slow = true
       exp++
@@ -68,7 +79,7 @@ export function parseNumberText(t: string, s: number, e: number): number {
         exp--
         continue
       }
-      if (sig < 15) {
+      if (sig < 19) {
         mant = mant * 10 + c
         exp--
       } else slow = true
@@ -99,13 +110,19 @@ export function parseNumberText(t: string, s: number, e: number): number {
   }
   if (i < e) return Number.NaN
   let v: number
-  if (!slow && exp >= -22 && exp <= 22) v = exp < 0 ? mant / POW10[-exp]! : mant * POW10[exp]!
-  else {
+  if (!slow && exp >= -22 && exp <= 22) {
+    v = exp < 0 ? mant / POW10[-exp]! : mant * POW10[exp]!
+    lastInexact = sig > 15
+  } else {
     v = Math.abs(Number(t.slice(s, e)))
+    lastInexact = false
     if (!Number.isFinite(v)) return Number.NaN
   }
   return neg ? -v : v
 }
+
+/** The correctly rounded value of a field (for the rare re-check after an inexact fast parse). */
+export const exactNumber = (t: string, s: number, e: number): number => Number(t.slice(s, e))
 
 const BOOL_TRUE = new Set(['true', 'True', 'TRUE', 't', 'T', 'yes', 'Yes', 'YES', 'y', 'Y', '1'])
 const BOOL_FALSE = new Set(['false', 'False', 'FALSE', 'f', 'F', 'no', 'No', 'NO', 'n', 'N', '0'])

@@ -84,7 +84,8 @@ export function profileOf(scan: ScanResult): DataProfile {
 
 function columnProfileOf(acc: ColumnAcc): ColumnProfile {
   const m = acc.moments
-  const counts = acc.counts ? Object.fromEntries(acc.counts) : null
+  const kc = acc.isNumeric ? acc.keyCounts() : acc.counts
+  const counts = kc ? Object.fromEntries(kc) : null
   return derive(acc.resolvedType(), acc.count, acc.nulls, acc.invalid, {
     moments: { n: m.n, mean: m.mean, m2: m.m2, min: m.n ? m.min : null, max: m.n ? m.max : null },
     kll: acc.kll.toJSON(),
