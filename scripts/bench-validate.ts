@@ -10,7 +10,15 @@
 // Prints throughput (MB/s), wall time and peak RSS. BENCH_ROWS=1000000 limits it to the 1M file.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs'
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 import { WeightedSample } from '../shared/stats/kll.js'
 import { histogramCounts, ks2, psi, sturgesEdges } from '../shared/stats/tests.js'
@@ -57,7 +65,9 @@ async function generate(file: string, rows: number, seed: number, shift: number)
   await once(out, 'finish')
   const { renameSync } = await import('node:fs')
   renameSync(`${file}.tmp`, file)
-  console.error(`generated ${path.relative(root, file)} (${rows} rows) in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  console.error(
+    `generated ${path.relative(root, file)} (${rows} rows) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  )
 }
 
 const SCHEMA = `columns:
@@ -96,7 +106,8 @@ async function measure(cmd: string, args: string[], env: Record<string, string> 
   child.stdout.on('data', (d) => (out += d))
   const [code] = (await once(child, 'close')) as [number]
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9
-  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}\n${out.slice(-2000)}\n${err.slice(-2000)}`)
+  if (code !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${code}\n${out.slice(-2000)}\n${err.slice(-2000)}`)
   const m = /MAXRSS=(\d+) CPU=([\d.]+)\+([\d.]+)/.exec(err)
   return {
     seconds,
@@ -121,7 +132,11 @@ function rawRead(file: string): Measure {
     }
   }
   const c = process.cpuUsage(c0)
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6, rssMB: Number.NaN }
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    cpu: (c.user + c.system) / 1e6,
+    rssMB: Number.NaN,
+  }
 }
 
 const PANDAS = `
@@ -188,13 +203,13 @@ async function main(): Promise<void> {
   for (const f of ['output', 'summary', 'state', 'env']) writeFileSync(path.join(dir, f), '')
   const bundle = path.join(root, 'actions/validate-data/dist/index.js')
   const env = (data: string, extra: Record<string, string> = {}) => ({
-    'INPUT_DATA': data,
-    'INPUT_SCHEMA': 'schema.yaml',
+    INPUT_DATA: data,
+    INPUT_SCHEMA: 'schema.yaml',
     'INPUT_FAIL-ON': 'error',
-    'INPUT_REPORT': 'report.json',
+    INPUT_REPORT: 'report.json',
     'INPUT_PROFILE-OUT': 'profile.json',
-    'INPUT_FORMAT': 'auto',
-    'INPUT_CONFIG': 'mlops.yaml',
+    INPUT_FORMAT: 'auto',
+    INPUT_CONFIG: 'mlops.yaml',
     GITHUB_OUTPUT: path.join(dir, 'output'),
     GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
     GITHUB_STATE: path.join(dir, 'state'),
@@ -222,8 +237,14 @@ async function main(): Promise<void> {
   const oneM = files.get(1_000_000)
   if (oneM) {
     const mb = statSync(oneM).size / 1e6
-    const vd = await measure(process.execPath, [bundle], env(path.basename(oneM), { INPUT_REFERENCE: path.basename(ref) }))
-    rows.push(row('1M vs 1M reference', 'validate-data + drift (auto: Wasserstein/JS on every column)', vd, mb))
+    const vd = await measure(
+      process.execPath,
+      [bundle],
+      env(path.basename(oneM), { INPUT_REFERENCE: path.basename(ref) }),
+    )
+    rows.push(
+      row('1M vs 1M reference', 'validate-data + drift (auto: Wasserstein/JS on every column)', vd, mb),
+    )
   }
 
   // drift alone: KS and PSI on one numeric column, 1M vs 1M
@@ -233,12 +254,18 @@ async function main(): Promise<void> {
   const sa = WeightedSample.exact(a.slice())
   const sb = WeightedSample.exact(b.slice())
   const ks = ks2(sa, sb)
-  const edges = sturgesEdges(Math.min(sa.values[0]!, sb.values[0]!), Math.max(sa.values.at(-1)!, sb.values.at(-1)!), sa.total + sb.total)
+  const edges = sturgesEdges(
+    Math.min(sa.values[0]!, sb.values[0]!),
+    Math.max(sa.values.at(-1)!, sb.values.at(-1)!),
+    sa.total + sb.total,
+  )
   const share = (c: number[], t: number) => c.map((v) => v / t)
   const p = psi(share(histogramCounts(sa, edges), sa.total), share(histogramCounts(sb, edges), sb.total))
   const driftMs = Number(process.hrtime.bigint() - d0) / 1e6
 
-  console.log(`\nvalidate-data benchmark (${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; wall time includes process start-up)\n`)
+  console.log(
+    `\nvalidate-data benchmark (${(await import('node:os')).cpus().length} cores, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}; wall time includes process start-up)\n`,
+  )
   const header = ['dataset', 'what', 'wall s', 'MB/s (wall)', 'CPU s', 'MB/s (CPU)', 'peak RSS MB']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`

@@ -1,4 +1,3 @@
-
 /**
  * The survival function of the two-sided one-sample Kolmogorov-Smirnov statistic D_n, P(D_n > x), as
  * scipy.stats.kstwo.sf (Simard & L'Ecuyer 2011, the same branches as scipy's _kolmogn): Ruben-Gambino at
