@@ -132,6 +132,7 @@ function rawRead(file: string): Measure {
     }
   }
   const c = process.cpuUsage(c0)
+  if (process.env.BENCH_DEBUG) console.error(`${file}: ${lines} lines`)
   return {
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,
     cpu: (c.user + c.system) / 1e6,
