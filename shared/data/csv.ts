@@ -118,7 +118,41 @@ export class CsvParser {
     let nf = 0
     let line = this.line
     let malformed = false
+    const delimChar = String.fromCharCode(delim)
+    let nextQuote = text.indexOf('"')
+    if (nextQuote < 0) nextQuote = n
     while (i < n || (final && i === n && (nf > 0 || i > recStart))) {
+      // fast path: a whole record without quotes, split with native indexOf
+      if (nf === 0 && i < n) {
+        if (nextQuote < i) {
+          nextQuote = text.indexOf('"', i)
+          if (nextQuote < 0) nextQuote = n
+        }
+        const nl = text.indexOf('\n', i)
+        if (nl >= 0 && nl < nextQuote) {
+          const end = nl > i && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl
+          let fs = i
+          for (;;) {
+            if (nf >= this.starts.length) this.grow(nf + 1)
+            let d = text.indexOf(delimChar, fs)
+            if (d < 0 || d > end) d = end
+            this.starts[nf] = fs
+            this.ends[nf] = d
+            this.flags[nf] = 0
+            nf++
+            if (d >= end) break
+            fs = d + 1
+          }
+          // a CR inside the last field only counts as the line end when right before LF (handled by `end`)
+          i = nl + 1
+          line++
+          this.record(text, nf, recLine, suspect, false)
+          nf = 0
+          recStart = i
+          recLine = line
+          continue
+        }
+      }
       // one field
       if (nf >= this.starts.length) this.grow(nf + 1)
       let c = i < n ? text.charCodeAt(i) : -1

@@ -6,10 +6,15 @@ import { sortFloat64 } from './sort.js'
  * capacities). Level h holds up to `k` items of weight 2^h; a full level is sorted and every other item,
  * from an offset chosen by a deterministic hash (0 or 1), moves up a level.
  *
- * Error bound: each compaction at level h moves any rank by at most 2^h, with mean 0. Over n values the
- * rank error of any query has standard deviation at most n/(2k) (about 0.05 % of n for k = 1024) and is at
- * most n·log2(n/k)/k in the worst case. Merging two sketches keeps these bounds: a merge appends the levels
- * and compacts, exactly as one pass would.
+ * Past 2^19 values the bottom levels are replaced by a sampler (as in the KLL paper): of each block of
+ * B = 2^s values (s = ⌊log2(n / 2^18)⌋) one, chosen at random, enters level s with weight B. That keeps the
+ * cost per value low on large inputs.
+ *
+ * Error bound: each compaction at level h moves any rank by at most 2^h, with mean 0; over n values the
+ * compactors' rank error has standard deviation at most n/(2k). The sampler adds at most √(n·B)/2 ≤ n/2^10.
+ * Together: the rank error of any query has standard deviation at most about 0.11 % of n (k = 1024), and
+ * is exact below k values. Merging keeps the bound: a merge appends the levels and compacts, as one pass
+ * would.
  */
 export const KLL_K = 1024
 
@@ -30,11 +35,53 @@ export class KllSketch {
     }
   }
 
+  /** Sampler level s (block size 2^s) and the values of the current, unfinished block. */
+  private s = 0
+  private block = new Float64Array(1)
+  private blockSize = 0
+  private rand = 0x9e3779b9
+
   add(x: number): void {
-    const l0 = this.levels[0]!
-    l0[this.sizes[0]!++] = x
     this.n++
-    if (this.sizes[0] === this.k) this.compact(0)
+    if (this.s === 0) {
+      const l0 = this.levels[0]!
+      l0[this.sizes[0]!++] = x
+      if (this.sizes[0] === this.k) this.compact(0)
+      if (this.n >= 1 << 19 && (this.n & ((1 << 18) - 1)) === 0) this.raiseSampler()
+      return
+    }
+    this.block[this.blockSize++] = x
+    if (this.blockSize === this.block.length) {
+      // xorshift32: which value of the block goes up
+      let r = this.rand
+      r ^= r << 13
+      r ^= r >>> 17
+      r ^= r << 5
+      this.rand = r
+      this.pushOne(this.s, this.block[(r >>> 0) % this.block.length]!)
+      this.blockSize = 0
+      if ((this.n & ((1 << 18) - 1)) === 0) this.raiseSampler()
+    }
+  }
+
+  /** Called at block boundaries: s = ⌊log2(n / 2^18)⌋. */
+  private raiseSampler(): void {
+    const want = Math.floor(Math.log2(this.n / (1 << 18)))
+    if (want > this.s) {
+      this.s = want
+      this.block = new Float64Array(1 << want)
+      this.blockSize = 0
+    }
+  }
+
+  private pushOne(h: number, x: number): void {
+    this.ensure(h)
+    const buf = this.levels[h]!
+    if (this.sizes[h]! >= buf.length) {
+      this.compact(h)
+    }
+    this.levels[h]![this.sizes[h]!++] = x
+    if (this.sizes[h]! >= this.k) this.compact(h)
   }
 
   private push(h: number, values: Float64Array, count: number): void {
@@ -70,14 +117,25 @@ export class KllSketch {
   }
 
   merge(o: KllSketch): void {
+    o.flushBlock()
+    this.flushBlock()
     for (let h = 0; h < o.levels.length; h++) if (o.sizes[h]) this.push(h, o.levels[h]!, o.sizes[h]!)
     this.n += o.n
     this.compactions += o.compactions
     for (let h = 0; h < this.levels.length; h++) if (this.sizes[h]! >= this.k) this.compact(h)
   }
 
+  /** The unfinished sampler block goes to level 0 (weight 1), so nothing is lost at the end. */
+  private flushBlock(): void {
+    if (this.blockSize === 0) return
+    const vals = this.block.slice(0, this.blockSize)
+    this.blockSize = 0
+    this.push(0, vals, vals.length)
+  }
+
   /** All retained items, sorted, with cumulative weights. */
   sample(): WeightedSample {
+    this.flushBlock()
     let total = 0
     for (let h = 0; h < this.levels.length; h++) total += this.sizes[h]!
     const vals = new Float64Array(total)
@@ -99,6 +157,7 @@ export class KllSketch {
   }
 
   toJSON(): { k: number; n: number; compactions: number; levels: number[][] } {
+    this.flushBlock()
     return {
       k: this.k,
       n: this.n,
