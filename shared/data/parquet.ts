@@ -19,8 +19,11 @@ export async function readParquet(
     throw new DataError(shown, `not a readable Parquet file: ${(e as Error).message}`)
   }
   const all = parquetSchema(metadata).children.map((c) => c.element.name)
+  // the header has every column (so extra columns are seen); only the selected ones are decoded
   const names = columns ? all.filter((n) => columns.includes(n)) : all
-  sink.header(names)
+  const at = names.map((n) => all.indexOf(n))
+  sink.header(all)
+  const values: unknown[] = new Array(all.length).fill(undefined)
   let start = 0
   for (const group of metadata.row_groups) {
     const rows = Number(group.num_rows)
@@ -45,9 +48,9 @@ export async function readParquet(
       const row = data[r]!
       for (let k = 0; k < row.length; k++) {
         const v = row[k]
-        if (typeof v === 'bigint') row[k] = Number(v)
+        values[at[k]!] = typeof v === 'bigint' ? Number(v) : v
       }
-      sink.valueRecord(row, start + r + 1)
+      sink.valueRecord(values, start + r + 1)
     }
     start = end
   }

@@ -9,7 +9,7 @@ export function sortFloat64(a: Float64Array, lo = 0, hi = a.length - 1): Float64
     const x = a[lo]!
     const y = a[mid]!
     const z = a[hi]!
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)) // median of three
     let i = lo
     let j = hi
     while (i <= j) {

@@ -159,3 +159,25 @@ describe('bad input is data', () => {
     expect(s.columns[0]!.count).toBe(1)
   })
 })
+
+describe('Parquet with a schema', () => {
+  it('decodes only the schema columns but sees the extra ones', async () => {
+    const buf = parquetWriteBuffer({
+      columnData: [
+        { name: 'id', data: Int32Array.from([1, 2, 2]) },
+        { name: 'extra', data: ['a', 'b', 'c'] },
+      ],
+    })
+    await writeFile(file('s.parquet'), new Uint8Array(buf))
+    const schema = dataSchema.parse({
+      columns: { id: { type: 'integer', unique: true } },
+      extra_columns: 'error',
+    })
+    const s = await scanDataset([file('s.parquet')], { schema })
+    expect(s.violations.map((v) => `${v.column}:${v.check}`).sort()).toEqual([
+      'extra:extra_column',
+      'id:unique',
+    ])
+    expect(s.violations.find((v) => v.check === 'unique')?.samples[0]?.line).toBe(3)
+  })
+})
