@@ -7,6 +7,8 @@ import { DataError } from './types.js'
 const GZIP_MAGIC = [0x1f, 0x8b]
 export const BLOCK_BYTES = 4 * 1024 * 1024
 const LONG_LINE_BYTES = 16 * 1024 * 1024
+/** Size of the text blocks handed to the parsers (below V8's large-object threshold). */
+const TEXT_BYTES = 64 * 1024
 
 /** True when the file starts with the gzip magic bytes. */
 export async function isGzip(file: string): Promise<boolean> {
@@ -87,7 +89,16 @@ export async function* textBlocks(chunks: AsyncIterable<Buffer>): AsyncGenerator
       rest = Buffer.from(buf.subarray(cut))
       continue
     }
-    yield decode(buf.subarray(0, nl + 1))
+    // decode in pieces of about TEXT_BYTES: strings that small live in V8's young generation and die
+    // young, so memory stays flat however large the file (4 MiB strings would pile up until a full GC)
+    let pos = 0
+    while (nl + 1 - pos > TEXT_BYTES + TEXT_BYTES / 2) {
+      let cut = buf.lastIndexOf(10, pos + TEXT_BYTES)
+      if (cut < pos) cut = buf.indexOf(10, pos + TEXT_BYTES)
+      yield decode(buf.subarray(pos, cut + 1))
+      pos = cut + 1
+    }
+    yield decode(buf.subarray(pos, nl + 1))
     rest = nl + 1 < buf.length ? Buffer.from(buf.subarray(nl + 1)) : undefined
   }
   if (rest?.length) yield decode(rest)
