@@ -2,11 +2,15 @@ import { ConfigError, errorMessage, InputError, MlopsError } from '../../shared/
 import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
+import { evaluateCommand } from './commands/evaluate.js'
+import { monitorCommand } from './commands/monitor.js'
 import { reportCommand } from './commands/report.js'
 import { inferSchemaCommand, profileCommand, validateDataCommand } from './commands/validate-data.js'
 
 export const commands: readonly Command[] = [
   reportCommand,
+  evaluateCommand,
+  monitorCommand,
   validateDataCommand,
   profileCommand,
   inferSchemaCommand,

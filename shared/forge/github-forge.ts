@@ -190,9 +190,14 @@ export class GitHubForge implements Forge {
     data: Uint8Array,
     contentType = 'application/octet-stream',
   ) {
+    // Uploads go to the release's own upload URL (uploads.github.com on github.com), not the API host.
+    const { data: release } = await githubCall(`find release ${releaseId}`, 'contents: read', () =>
+      this.octokit.rest.repos.getRelease({ ...this.repo, release_id: releaseId }),
+    )
     await githubCall(`upload ${name} to release ${releaseId}`, 'contents: write', () =>
       this.octokit.rest.repos.uploadReleaseAsset({
         ...this.repo,
+        url: release.upload_url,
         release_id: releaseId,
         name,
         // Octokit sends the body as is; its types say string.

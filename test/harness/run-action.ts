@@ -84,7 +84,8 @@ async function inputEnv(action: string, given: Record<string, string>, ctx: { to
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = v
   }
   for (const name of Object.keys(given)) {
-    if (!(name in (meta.inputs ?? {}))) throw new Error(`test passes input '${name}' that ${action}/action.yml does not declare`)
+    if (!(name in (meta.inputs ?? {})))
+      throw new Error(`test passes input '${name}' that ${action}/action.yml does not declare`)
   }
   return env
 }
