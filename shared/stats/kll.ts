@@ -1,5 +1,5 @@
 import { hashNumber } from './hll.js'
-import { sortFloat64 } from './sort.js'
+import { radixSortFloat64, sortFloat64 } from './sort.js'
 
 /**
  * A mergeable quantile sketch: a hierarchy of compactors (Manku-Rajagopalan-Lindsay / KLL with equal
@@ -202,7 +202,7 @@ export class WeightedSample {
 
   /** An exact sample from unsorted values (sorted in place). */
   static exact(values: Float64Array): WeightedSample {
-    return WeightedSample.from(sortFloat64(values))
+    return WeightedSample.from(radixSortFloat64(values))
   }
 
   get exactWeights(): boolean {

@@ -85,3 +85,19 @@ describe('HyperLogLog', () => {
     expect(HyperLogLog.fromBase64(a.toBase64()).estimate()).toBe(a.estimate())
   })
 })
+
+describe('sorts', () => {
+  it('radix and quicksort agree with the built-in sort, negatives, zeros and infinities included', async () => {
+    const { radixSortFloat64, sortFloat64 } = await import('../../shared/stats/sort.js')
+    const r = rng(9)
+    const base = Float64Array.from({ length: 50_000 }, (_, i) =>
+      i % 97 === 0 ? 0 : i % 101 === 0 ? -0 : (r() - 0.5) * 10 ** Math.floor(r() * 20 - 10),
+    )
+    base[5] = Infinity
+    base[6] = -Infinity
+    const plain = (a: Float64Array) => Array.from(a, (v) => (v === 0 ? 0 : v)) // -0 and 0 may swap
+    const want = plain(base.slice().sort())
+    expect(plain(radixSortFloat64(base.slice()))).toEqual(want)
+    expect(plain(sortFloat64(base.slice()))).toEqual(want)
+  })
+})
