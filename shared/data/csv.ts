@@ -27,6 +27,8 @@ export class CsvParser {
   /** Records seen, header excluded. */
   records = 0
   private stopped = false
+  /** The carry ends inside a quoted field. */
+  private openQuote = false
 
   constructor(
     private readonly sink: TableSink,
@@ -45,6 +47,15 @@ export class CsvParser {
       this.first = false
       if (text.charCodeAt(0) === BOM) text = text.slice(1)
     }
+    if (this.carry && this.openQuote && block.indexOf('"') < 0) {
+      // still inside an open quoted field: nothing can end here, so append without parsing again (a never
+      // closed quote costs linear time, not quadratic)
+      this.carry += block
+      this.carrySuspect ||= suspect
+      this.checkCarry()
+      return
+    }
+    this.openQuote = false
     if (this.carry) {
       text = this.carry + text
       suspect ||= this.carrySuspect
@@ -56,15 +67,19 @@ export class CsvParser {
       this.carry = text.slice(consumed)
       this.carrySuspect = suspect
       this.carryLine = this.line
-      if (this.carry.length > this.maxRecordChars) {
-        this.sink.issue({
-          kind: 'unterminated_quote',
-          line: this.line,
-          detail: `record starting on line ${this.line} is longer than ${this.maxRecordChars} characters: a quote is probably never closed; the rest of the file was not read`,
-        })
-        this.stopped = true
-        this.carry = ''
-      }
+      this.checkCarry()
+    }
+  }
+
+  private checkCarry(): void {
+    if (this.carry.length > this.maxRecordChars) {
+      this.sink.issue({
+        kind: 'unterminated_quote',
+        line: this.carryLine,
+        detail: `record starting on line ${this.carryLine} is longer than ${this.maxRecordChars} characters: a quote is probably never closed; the rest of the file was not read`,
+      })
+      this.stopped = true
+      this.carry = ''
     }
   }
 
@@ -167,6 +182,7 @@ export class CsvParser {
           if (q < 0) {
             // incomplete: the closing quote is in a later block (or never comes)
             this.line = recLine
+            this.openQuote = true
             return recStart
           }
           // count line breaks inside the quoted part

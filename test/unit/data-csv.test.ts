@@ -100,6 +100,16 @@ describe('CsvParser (RFC 4180)', () => {
     expect(out.issues[0]).toMatchObject({ kind: 'unterminated_quote', line: 2 })
   })
 
+  it('an open quote followed by many blocks is read in linear time and reported', () => {
+    const { sink, out } = collectSink()
+    const p = new CsvParser(sink)
+    p.push('a,b\n1,"never closed\n')
+    const block = `${'x'.repeat(64 * 1024 - 1)}\n`
+    for (let i = 0; i < 400; i++) p.push(block)
+    p.end()
+    expect(out.issues).toEqual([expect.objectContaining({ kind: 'unterminated_quote', line: 2 })])
+  })
+
   it('reports text after a closing quote', () => {
     const out = parse('a,b\n"x"y,2\n')
     expect(out.issues[0]).toMatchObject({ kind: 'malformed_quote', line: 2 })
