@@ -6,8 +6,17 @@ import { evaluateCommand } from './commands/evaluate.js'
 import { monitorCommand } from './commands/monitor.js'
 import { reportCommand } from './commands/report.js'
 import { runCommand } from './commands/run.js'
+import { inferSchemaCommand, profileCommand, validateDataCommand } from './commands/validate-data.js'
 
-export const commands: readonly Command[] = [reportCommand, evaluateCommand, monitorCommand, runCommand]
+export const commands: readonly Command[] = [
+  validateDataCommand,
+  profileCommand,
+  inferSchemaCommand,
+  evaluateCommand,
+  reportCommand,
+  monitorCommand,
+  runCommand,
+]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
