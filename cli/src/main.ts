@@ -6,15 +6,21 @@ import { evaluateCommand } from './commands/evaluate.js'
 import { monitorCommand } from './commands/monitor.js'
 import { historyCommand, modelsCommand, promoteCommand, registerCommand } from './commands/registry.js'
 import { reportCommand } from './commands/report.js'
+import { runCommand } from './commands/run.js'
+import { inferSchemaCommand, profileCommand, validateDataCommand } from './commands/validate-data.js'
 
 export const commands: readonly Command[] = [
-  reportCommand,
+  validateDataCommand,
+  profileCommand,
+  inferSchemaCommand,
   evaluateCommand,
-  monitorCommand,
   registerCommand,
   promoteCommand,
   modelsCommand,
   historyCommand,
+  reportCommand,
+  monitorCommand,
+  runCommand,
 ]
 
 function help(): string {

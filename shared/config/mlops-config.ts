@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { NotFoundError } from '../errors.js'
 import { parseDuration } from '../util/duration.js'
 import { loadYamlFile } from './load.js'
 import { strictObject } from './strict.js'
@@ -170,7 +171,8 @@ export async function loadMlopsConfig(file: string, opts: { optional: boolean })
   try {
     return await loadYamlFile(file, mlopsConfigSchema)
   } catch (e) {
-    if (opts.optional && e instanceof Error && e.name === 'NotFoundError') return {}
+    // instanceof, not e.name: the minified bundles rename classes
+    if (opts.optional && e instanceof NotFoundError) return {}
     throw e
   }
 }
