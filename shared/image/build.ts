@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { InputError, MlopsError, PermissionError } from '../errors.js'
 import { readModel } from '../registry/registry.js'
@@ -142,8 +142,13 @@ export async function buildImage(req: BuildImageRequest, deps: BuildDeps): Promi
   const env: Record<string, string> = {}
   const registry = parseImage(tags[0]!).registry
   if (req.credentials) {
-    if (kind !== 'docker') env.REGISTRY_AUTH_FILE = path.join(req.workDir, 'auth.json')
-    const r = await exec(kind, loginArgs(registry, req.credentials.username), {
+    if (kind !== 'docker') {
+      // A private auth file, removed afterwards: the credentials don't outlive the step. buildah and podman
+      // refuse a REGISTRY_AUTH_FILE that does not exist yet.
+      env.REGISTRY_AUTH_FILE = path.join(req.workDir, 'auth.json')
+      await writeFile(env.REGISTRY_AUTH_FILE, '{"auths":{}}\n', { mode: 0o600 })
+    }
+    const r = await exec(kind, loginArgs(kind, registry, req.credentials.username), {
       stdin: req.credentials.password,
       env,
     })
@@ -172,7 +177,10 @@ export async function buildImage(req: BuildImageRequest, deps: BuildDeps): Promi
         for (const [i, ref] of tags.entries()) {
           const digestFile = path.join(req.workDir, `digest-${i}`)
           const r = await deps.log.group(`Push ${ref}`, () =>
-            exec(kind, pushArgs(ref, digestFile), { env, onLine: (l) => log.info(l) }),
+            exec(kind, pushArgs(ref, digestFile, parseImage(ref).registry), {
+              env,
+              onLine: (l) => log.info(l),
+            }),
           )
           if (r.code !== 0) {
             const out = `${r.stderr}${r.stdout}`

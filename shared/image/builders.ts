@@ -84,14 +84,34 @@ export function budArgs(kind: 'buildah' | 'podman', spec: BuildSpec): string[] {
   ]
 }
 
+/**
+ * A registry on the loopback interface speaks plain HTTP, as Docker assumes for 127.0.0.0/8 (a local test or
+ * mirror registry); buildah and podman are told so with `--tls-verify=false`. Every other registry needs TLS.
+ */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.startsWith('[')
+    ? registry.slice(0, registry.indexOf(']') + 1)
+    : registry.split(':')[0]!
+  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]'
+}
+
+const tlsArgs = (registry: string) => (isLoopbackRegistry(registry) ? ['--tls-verify=false'] : [])
+
 /** `buildah push` / `podman push` with the manifest digest written to a file. */
-export function pushArgs(ref: string, digestFile: string): string[] {
-  return ['push', '--digestfile', digestFile, ref, `docker://${ref}`]
+export function pushArgs(ref: string, digestFile: string, registry: string): string[] {
+  return ['push', ...tlsArgs(registry), '--digestfile', digestFile, ref, `docker://${ref}`]
 }
 
 /** `<tool> login --username U --password-stdin REGISTRY`: the password goes on stdin, never here. */
-export function loginArgs(registry: string, username: string): string[] {
-  return ['login', '--username', username, '--password-stdin', registry]
+export function loginArgs(kind: BuilderKind, registry: string, username: string): string[] {
+  return [
+    'login',
+    ...(kind === 'docker' ? [] : tlsArgs(registry)),
+    '--username',
+    username,
+    '--password-stdin',
+    registry,
+  ]
 }
 
 export interface BuilderChoiceResult {

@@ -119,3 +119,12 @@ const safeTag = (v: string) => v.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[.-]
 
 /** `repository@digest`: the one reference that names exactly what was pushed. */
 export const pinned = (tagRef: string, digest: string) => `${parseImage(tagRef).repository}@${digest}`
+
+/**
+ * The image repository when neither `image` nor `image.name` in mlops.yaml is given: GHCR under the workflow's
+ * repository in Actions (`ghcr.io/octo-org/ml-repo/churn`), `localhost/<model>` elsewhere.
+ */
+export function defaultImage(run: RunContext, modelName: string): string {
+  const name = modelName.toLowerCase().replace(/[^a-z0-9._-]/g, '-')
+  return run.repository ? `ghcr.io/${run.repository.toLowerCase()}/${name}` : `localhost/${name}`
+}

@@ -94,7 +94,7 @@ function fakeExec(over: Record<string, { code: number; stdout?: string; stderr?:
       return { code: 1, stdout: '', stderr: 'no engine' }
     if (cmd === 'docker') return { code: 127, stdout: '', stderr: '' }
     if (args[0] === '--version') return { code: 0, stdout: `${cmd} version 1.28.2\n`, stderr: '' }
-    if (args[0] === 'push') await writeFile(args[2]!, 'sha256:d1g35t')
+    if (args[0] === 'push') await writeFile(args[args.indexOf('--digestfile') + 1]!, 'sha256:d1g35t')
     return { code: 0, stdout: '', stderr: '' }
   }
   return { exec, calls }
@@ -158,7 +158,7 @@ describe('buildImage (fake builder)', () => {
     expect(r.labels['io.mlops-actions.model.digest']).toMatch(/^sha256:[0-9a-f]{64}$/)
     const bud = calls.find((c) => c.args[0] === 'bud')!
     expect(bud.args.slice(0, 3)).toEqual(['bud', '--file', path.join(dir, 'ctx', 'Dockerfile')])
-    expect(calls.filter((c) => c.args[0] === 'push').map((c) => c.args[3])).toEqual(r.tags)
+    expect(calls.filter((c) => c.args[0] === 'push').map((c) => c.args.at(-2))).toEqual(r.tags)
     expect(lines).toContain('::group::Build with buildah')
     expect(
       lines.some((l) => l.startsWith('Builder: buildah (auto: docker info did not answer (no engine)')),
@@ -171,7 +171,14 @@ describe('buildImage (fake builder)', () => {
     const { exec, calls } = fakeExec()
     await buildImage(req, { exec, log: memoryLog().log })
     const login = calls.find((c) => c.args[0] === 'login')!
-    expect(login.args).toEqual(['login', '--username', 'ci', '--password-stdin', '127.0.0.1:5000'])
+    expect(login.args).toEqual([
+      'login',
+      '--tls-verify=false',
+      '--username',
+      'ci',
+      '--password-stdin',
+      '127.0.0.1:5000',
+    ])
     expect(login.opts.stdin).toBe('s3cr3t-pw')
     expect(login.opts.env?.REGISTRY_AUTH_FILE).toBe(path.join(req.workDir, 'auth.json'))
     for (const c of calls) expect(c.args.join(' ')).not.toContain('s3cr3t-pw')

@@ -6,6 +6,7 @@ import {
   chooseBuilder,
   findFailedStep,
   isAuthRefusal,
+  isLoopbackRegistry,
   loginArgs,
   pushArgs,
 } from '../../shared/image/builders.js'
@@ -145,20 +146,34 @@ describe('buildah and podman command lines', () => {
   })
 
   it('push writes the digest file; login reads the password from stdin', () => {
-    expect(pushArgs('ghcr.io/o/churn:3', '/tmp/d')).toEqual([
+    expect(pushArgs('ghcr.io/o/churn:3', '/tmp/d', 'ghcr.io')).toEqual([
       'push',
       '--digestfile',
       '/tmp/d',
       'ghcr.io/o/churn:3',
       'docker://ghcr.io/o/churn:3',
     ])
-    expect(loginArgs('ghcr.io', 'octocat')).toEqual([
+    expect(loginArgs('buildah', 'ghcr.io', 'octocat')).toEqual([
       'login',
       '--username',
       'octocat',
       '--password-stdin',
       'ghcr.io',
     ])
+  })
+
+  it('loopback registries speak plain HTTP (as Docker assumes for 127.0.0.0/8)', () => {
+    expect(pushArgs('127.0.0.1:5000/o/m:1', 'd', '127.0.0.1:5000').slice(0, 2)).toEqual([
+      'push',
+      '--tls-verify=false',
+    ])
+    expect(loginArgs('podman', 'localhost:5000', 'u')).toContain('--tls-verify=false')
+    expect(loginArgs('docker', 'localhost:5000', 'u')).not.toContain('--tls-verify=false')
+    expect(isLoopbackRegistry('127.0.0.1:5000')).toBe(true)
+    expect(isLoopbackRegistry('[::1]:5000')).toBe(true)
+    expect(isLoopbackRegistry('localhost')).toBe(true)
+    expect(isLoopbackRegistry('ghcr.io')).toBe(false)
+    expect(isLoopbackRegistry('127.example.com')).toBe(false)
   })
 })
 
