@@ -3,9 +3,10 @@ import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { buildImageCommand } from './commands/build-image.js'
+import { evaluateCommand } from './commands/evaluate.js'
 import { reportCommand } from './commands/report.js'
 
-export const commands: readonly Command[] = [reportCommand, buildImageCommand]
+export const commands: readonly Command[] = [reportCommand, evaluateCommand, buildImageCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

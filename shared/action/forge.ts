@@ -16,7 +16,6 @@ export async function githubForge(
     throw new InputError(
       'github-token',
       'is empty',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, shown to the user
       "Pass 'github-token: ${{ github.token }}' (the default) or a token with access to the repository",
     )
   }
