@@ -4,9 +4,18 @@ import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { buildImageCommand } from './commands/build-image.js'
 import { evaluateCommand } from './commands/evaluate.js'
+import { historyCommand, modelsCommand, promoteCommand, registerCommand } from './commands/registry.js'
 import { reportCommand } from './commands/report.js'
 
-export const commands: readonly Command[] = [reportCommand, evaluateCommand, buildImageCommand]
+export const commands: readonly Command[] = [
+  reportCommand,
+  evaluateCommand,
+  registerCommand,
+  promoteCommand,
+  modelsCommand,
+  historyCommand,
+  buildImageCommand,
+]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

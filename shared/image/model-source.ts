@@ -3,6 +3,7 @@ import type { MlopsConfig } from '../config/mlops-config.js'
 import { InputError } from '../errors.js'
 import { openRegistry } from '../registry/open.js'
 import { parseModelRef } from '../registry/registry.js'
+import { downloadModel } from '../registry/use.js'
 import type { Logger } from '../util/logger.js'
 import type { ModelLineage } from './labels.js'
 
@@ -52,9 +53,8 @@ export async function resolveModelSource(
     const backend = o.backend ?? config.registry?.backend ?? 'local'
     const address = o.registry ?? config.registry?.address
     const registry = await openRegistry(backend, address, { log, token: o.token })
-    const v = await registry.get(name, ref)
-    const dir = path.join(o.downloadDir, `${name}-${v.version}`)
-    await registry.download(name, v.version, dir)
+    const dir = path.join(o.downloadDir, name)
+    const v = await downloadModel(registry, o.model, dir)
     const single = v.files.length === 1 ? path.join(dir, v.files[0]!.path) : dir
     log.info(
       `Model ${name}@${ref} is version ${v.version} (${v.digest}), downloaded from ${registry.address}`,

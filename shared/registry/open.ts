@@ -29,10 +29,18 @@ export async function openRegistry(
       const { LocalRegistry } = await import('./backends/local.js')
       return new LocalRegistry(address || DEFAULT_LOCAL_REGISTRY, deps)
     }
-    case 'github':
-    case 'oci':
-    case 'mlflow':
-      throw new InputError('backend', `'${backend}' is not available in this build yet`)
+    case 'github': {
+      const { GitHubRegistry } = await import('./backends/github.js')
+      return GitHubRegistry.open(address || process.env.GITHUB_REPOSITORY || '', deps)
+    }
+    case 'oci': {
+      const { OciRegistry } = await import('./backends/oci.js')
+      return new OciRegistry(required(backend, address), deps)
+    }
+    case 'mlflow': {
+      const { MlflowRegistry } = await import('./backends/mlflow.js')
+      return new MlflowRegistry(required(backend, address), deps)
+    }
     default:
       throw new InputError('backend', `must be one of ${BACKENDS.join(', ')}; got '${backend}'`)
   }

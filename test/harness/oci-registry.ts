@@ -1,91 +1,78 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 
-/**
- * A real OCI registry for tests: Debian's `docker-registry` (distribution 2.8) on a free loopback port, with
- * its storage in a temp directory. Optional htpasswd auth (bcrypt lines, as `htpasswd -B` writes them).
- */
-export interface OciRegistry {
-  /** `127.0.0.1:PORT`, the host part of image references. */
+/** A real OCI distribution registry (Debian's `docker-registry`, distribution 2.8) on a free loopback port. */
+export interface OciRegistryServer {
+  /** `127.0.0.1:<port>` */
   readonly host: string
   readonly url: string
-  readonly dir: string
-  readonly log: () => string
-  stop(): Promise<void>
+  close(): Promise<void>
 }
+
+export const hasDockerRegistry = () => spawnSync('docker-registry', ['--version']).status === 0
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
     })
   })
 }
 
-export async function startOciRegistry(opts: { htpasswd?: string } = {}): Promise<OciRegistry> {
+/**
+ * Starts `docker-registry serve` with a throw-away storage directory. In CI (`CI=true`) a missing binary is a
+ * failure: `.ci/run` installs the `docker-registry` Debian package. `htpasswd` (bcrypt lines, as `htpasswd -B`
+ * writes them) turns on basic auth.
+ */
+export async function startOciRegistry(opts: { htpasswd?: string } = {}): Promise<OciRegistryServer> {
+  if (!hasDockerRegistry()) {
+    throw new Error("docker-registry is not installed: 'apt-get install docker-registry' (.ci/run does this)")
+  }
   const dir = await mkdtemp(path.join(tmpdir(), 'oci-registry-'))
   const port = await freePort()
-  const auth: string[] = []
-  if (opts.htpasswd) {
-    await writeFile(path.join(dir, 'htpasswd'), opts.htpasswd)
-    auth.push('auth:', '  htpasswd:', '    realm: test', `    path: ${path.join(dir, 'htpasswd')}`)
-  }
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: warn',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${path.join(dir, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: 127.0.0.1:${port}`,
-    ...auth,
-    '',
-  ].join('\n')
-  await writeFile(path.join(dir, 'config.yml'), config)
-  let out = ''
-  const child: ChildProcess = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  child.stdout?.on('data', (d) => (out += d))
-  child.stderr?.on('data', (d) => (out += d))
-  const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (e) =>
-      reject(new Error(`docker-registry could not start (apt-get install docker-registry): ${e.message}`)),
-    ),
+  const host = `127.0.0.1:${port}`
+  if (opts.htpasswd) await writeFile(path.join(dir, 'htpasswd'), opts.htpasswd)
+  await writeFile(
+    path.join(dir, 'config.yml'),
+    [
+      'version: 0.1',
+      'log: { level: error, accesslog: { disabled: true } }',
+      `storage: { filesystem: { rootdirectory: ${dir}/data }, delete: { enabled: true } }`,
+      `http: { addr: '${host}' }`,
+      ...(opts.htpasswd ? [`auth: { htpasswd: { realm: test, path: ${dir}/htpasswd } }`] : []),
+      '',
+    ].join('\n'),
   )
-  const url = `http://127.0.0.1:${port}`
-  const ready = (async () => {
-    for (let i = 0; i < 150; i++) {
-      if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}):\n${out}`)
-      try {
-        const r = await fetch(`${url}/v2/`)
-        if (r.status === 200 || r.status === 401) return
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100))
-    }
-    throw new Error(`docker-registry did not answer on ${url}:\n${out}`)
-  })()
-  await Promise.race([ready, spawnError])
+  const child: ChildProcess = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr?.on('data', (d) => (stderr += d))
+  const url = `http://${host}`
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${stderr}`)
+    const ok = await fetch(`${url}/v2/`).then(
+      (r) => r.status === 200 || (!!opts.htpasswd && r.status === 401),
+      () => false,
+    )
+    if (ok) break
+    if (i > 200) throw new Error(`docker-registry did not answer on ${url}: ${stderr}`)
+    await sleep(50)
+  }
   return {
-    host: `127.0.0.1:${port}`,
+    host,
     url,
-    dir,
-    log: () => out,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r))
-        child.kill('SIGTERM')
-        await exited
-      }
+    async close() {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await exited
       await rm(dir, { recursive: true, force: true })
     },
   }

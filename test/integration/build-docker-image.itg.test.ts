@@ -8,7 +8,7 @@ import { readModel } from '../../shared/registry/registry.js'
 import { silentLogger } from '../../shared/util/logger.js'
 import { type ContainersEnv, containersEnv, makeBusyboxBase, makePythonBase } from '../harness/buildah.js'
 import { post, promtoolCheck, waitFor } from '../harness/model-server.js'
-import { freePort, type OciRegistry, startOciRegistry } from '../harness/oci-registry.js'
+import { freePort, type OciRegistryServer, startOciRegistry } from '../harness/oci-registry.js'
 import { runAction } from '../harness/run-action.js'
 
 // Real buildah (chroot isolation, vfs storage, all under a temp dir) builds the generated sklearn image on a
@@ -22,8 +22,8 @@ const SHA = '0123456789abcdef0123456789abcdef01234567'
 /** `htpasswd -B` line for user `ci`, password `s3cr3t-pw`. */
 const HTPASSWD = 'ci:$2b$04$AvFEe19XyW44Q.63nelrguHQPukr5p/oG/.Gyws.4vgmrutB4mo6G\n'
 
-let registry: OciRegistry
-let authRegistry: OciRegistry
+let registry: OciRegistryServer
+let authRegistry: OciRegistryServer
 let c: ContainersEnv
 let work: string
 let sample: { rows: Record<string, number>[]; predictions: number[] }
@@ -55,8 +55,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await c?.cleanup()
-  await registry?.stop()
-  await authRegistry?.stop()
+  await registry?.close()
+  await authRegistry?.close()
 })
 
 const action = (inputs: Record<string, string>, env: Record<string, string> = {}, cwd = work) =>

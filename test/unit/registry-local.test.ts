@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -87,5 +87,37 @@ describe('local registry', () => {
     expect(card).toContain('Not stated: set `model.intended_use`')
     expect(card).toContain('_No metrics recorded._')
     expect(card).toContain('_Registered outside a workflow run._')
+  })
+})
+
+describe('registry use by evaluate-gate and build-docker-image', () => {
+  it('gives the metrics of the version holding an alias, undefined before there is one, and downloads name@alias', async () => {
+    const { aliasMetrics, downloadModel, registryBaseline, registryFromConfig } = await import(
+      '../../shared/registry/use.js'
+    )
+    const root = await mkdtemp(path.join(tmpdir(), 'registry-use-'))
+    const reg = await registryFromConfig(
+      { registry: { backend: 'local', address: root } },
+      { log: silentLogger },
+    )
+    expect(registryBaseline('registry:production')).toBe('production')
+    expect(registryBaseline('baseline.json')).toBeUndefined()
+    expect(await aliasMetrics(reg, 'churn', 'production')).toBeUndefined()
+    await reg.register({ name: 'churn', modelPath: await modelDir({ 'm.txt': 'v1' }), info: info('r1') })
+    expect(await aliasMetrics(reg, 'churn', 'production')).toBeUndefined()
+    await reg.setAlias('churn', 'production', 1)
+    expect(await aliasMetrics(reg, 'churn', 'production')).toMatchObject({
+      version: 1,
+      metrics: { accuracy: 0.91 },
+    })
+    const out = await mkdtemp(path.join(tmpdir(), 'use-dl-'))
+    const v = await downloadModel(reg, 'churn@production', out)
+    expect(v.version).toBe(1)
+    expect(await readFile(path.join(out, 'm.txt'), 'utf8')).toBe('v1')
+    const { gateBaseline } = await import('../../shared/registry/use.js')
+    const set = await gateBaseline(reg, 'churn')('production')
+    expect(set.model).toEqual({ name: 'churn', version: '1' })
+    expect(set.values.get('accuracy')).toEqual({ raw: 0.91 })
+    await expect(gateBaseline(reg, 'churn')('staging')).rejects.toThrow(/no alias 'staging'/)
   })
 })
