@@ -109,3 +109,14 @@ export async function makePythonBase(c: ContainersEnv, name: string): Promise<vo
   await c.tool('buildah', ['commit', '--quiet', '--rm', ctr, name])
   await rm(rootfs, { recursive: true, force: true })
 }
+
+/** A Node.js base image, made offline from this machine's `node` (see node-rootfs.sh). */
+export async function makeNodeBase(c: ContainersEnv, name: string): Promise<void> {
+  const rootfs = path.join(c.dir, 'node-rootfs')
+  await c.tool('bash', [path.join(import.meta.dirname, 'node-rootfs.sh'), rootfs])
+  const ctr = (await c.tool('buildah', ['from', 'scratch'])).trim()
+  await c.tool('buildah', ['copy', '--quiet', ctr, rootfs, '/'])
+  await c.tool('buildah', ['config', '--env', 'PATH=/usr/bin:/bin', '--cmd', '["node"]', ctr])
+  await c.tool('buildah', ['commit', '--quiet', '--rm', ctr, name])
+  await rm(rootfs, { recursive: true, force: true })
+}

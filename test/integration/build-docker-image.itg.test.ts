@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openRegistry } from '../../shared/registry/open.js'
 import { readModel } from '../../shared/registry/registry.js'
 import { silentLogger } from '../../shared/util/logger.js'
-import { type ContainersEnv, containersEnv, makeBusyboxBase, makePythonBase } from '../harness/buildah.js'
+import {
+  type ContainersEnv,
+  containersEnv,
+  makeBusyboxBase,
+  makeNodeBase,
+  makePythonBase,
+} from '../harness/buildah.js'
 import { post, promtoolCheck, waitFor } from '../harness/model-server.js'
 import { freePort, type OciRegistryServer, startOciRegistry } from '../harness/oci-registry.js'
 import { runAction } from '../harness/run-action.js'
@@ -17,6 +23,7 @@ import { runAction } from '../harness/run-action.js'
 
 const PYTHON_BASE = 'localhost/mlops-test/python-sklearn:bookworm'
 const BUSYBOX_BASE = 'localhost/mlops-test/busybox:1'
+const NODE_BASE = 'localhost/mlops-test/node:host'
 const TRAIN = path.resolve(import.meta.dirname, '../fixtures/image/train.py')
 const SHA = '0123456789abcdef0123456789abcdef01234567'
 /** `htpasswd -B` line for user `ci`, password `s3cr3t-pw`. */
@@ -51,6 +58,7 @@ beforeAll(async () => {
   sample = JSON.parse(await readFile(path.join(work, 'trained', 'sample.json'), 'utf8'))
   await makeBusyboxBase(c, BUSYBOX_BASE)
   await makePythonBase(c, PYTHON_BASE)
+  await makeNodeBase(c, NODE_BASE)
 }, 300_000)
 
 afterAll(async () => {
@@ -175,6 +183,75 @@ describe('build-docker-image: generated sklearn image, built by buildah, pushed 
     } finally {
       await c.tool('podman', ['rm', '--force', '--time', '2', name]).catch(() => '')
     }
+  })
+})
+
+/** Runs an image with podman (runc, host network, 127.0.0.1 only) for the length of `fn`. */
+async function withContainer(image: string, fn: (url: string) => Promise<void>): Promise<void> {
+  const port = await freePort()
+  const name = `mlops-itg-${port}`
+  await c.tool('podman', [
+    'run',
+    '--detach',
+    '--name',
+    name,
+    '--network',
+    'host',
+    '--env',
+    'HOST=127.0.0.1',
+    '--env',
+    `PORT=${port}`,
+    image,
+  ])
+  try {
+    await waitFor(`http://127.0.0.1:${port}/health`)
+    await fn(`http://127.0.0.1:${port}`)
+  } finally {
+    await c.tool('podman', ['rm', '--force', '--time', '2', name]).catch(() => '')
+  }
+}
+
+describe('build-docker-image: generated node image, built and pushed by podman', () => {
+  it('builds, pushes with the digest the registry holds, and serves predictions', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'image-node-'))
+    await mkdir(path.join(dir, 'scorer'))
+    await writeFile(
+      path.join(dir, 'scorer', 'model.mjs'),
+      "export const classes = ['low', 'high']\nexport const predict = (rows) => rows.map((r) => (r.score > 0.5 ? 'high' : 'low'))\n",
+    )
+    const r = await action(
+      {
+        'model-path': 'scorer',
+        'model-name': 'scorer',
+        'model-version': '7',
+        flavor: 'node',
+        image: `${registry.host}/org/scorer`,
+        'base-image': NODE_BASE,
+        builder: 'podman',
+      },
+      {},
+      dir,
+    )
+    expect(r.exitCode, r.stdout).toBe(0)
+    expect(r.outputs.builder).toBe('podman')
+    expect(r.stdout).toContain("Builder: podman, forced by 'builder: podman' (podman version")
+    const got = await inspect(`${registry.host}/org/scorer:7`)
+    expect(got.Digest).toBe(r.outputs.digest)
+    expect(got.Labels).toMatchObject({
+      'io.mlops-actions.model.flavor': 'node',
+      'io.mlops-actions.model.version': '7',
+    })
+    await withContainer(r.outputs.image!, async (url) => {
+      expect(await post(`${url}/predict`, { rows: [{ score: 0.9 }, { score: 0.1 }] })).toEqual({
+        status: 200,
+        json: { predictions: ['high', 'low'], model: 'scorer', version: '7' },
+      })
+      const metrics = await (await fetch(`${url}/metrics`)).text()
+      promtoolCheck(metrics)
+      expect(metrics).toContain(
+        'mlops_model_predicted_class_total{model="scorer",version="7",class="high"} 1',
+      )
+    })
   })
 })
 
