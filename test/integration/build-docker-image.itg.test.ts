@@ -70,7 +70,9 @@ afterAll(async () => {
 const action = (inputs: Record<string, string>, env: Record<string, string> = {}, cwd = work) =>
   runAction('build-docker-image', { inputs, cwd, env: { ...c.env, ...env }, timeoutMs: 300_000 })
 
-describe('build-docker-image: generated sklearn image, built by buildah, pushed to a real registry', () => {
+describe('build-docker-image: generated sklearn image, built by buildah, pushed to a real registry', {
+  timeout: 300_000,
+}, () => {
   let outputs: Record<string, string>
   let summary: string
   let stdout: string
@@ -211,7 +213,7 @@ async function withContainer(image: string, fn: (url: string) => Promise<void>):
   }
 }
 
-describe('build-docker-image: generated node image, built and pushed by podman', () => {
+describe('build-docker-image: generated node image, built and pushed by podman', { timeout: 300_000 }, () => {
   it('builds, pushes with the digest the registry holds, and serves predictions', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'image-node-'))
     await mkdir(path.join(dir, 'scorer'))
@@ -255,7 +257,7 @@ describe('build-docker-image: generated node image, built and pushed by podman',
   })
 })
 
-describe('build-docker-image: model from the model registry', () => {
+describe('build-docker-image: model from the model registry', { timeout: 300_000 }, () => {
   it('downloads churn@production and labels the image with the registered version, digest and run', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'image-reg-'))
     const reg = await openRegistry('local', path.join(dir, '.mlops', 'registry'), { log: silentLogger })
@@ -298,7 +300,7 @@ describe('build-docker-image: model from the model registry', () => {
   })
 })
 
-describe('build-docker-image: your Dockerfile, logins and failures', () => {
+describe('build-docker-image: your Dockerfile, logins and failures', { timeout: 300_000 }, () => {
   let ctx: string
   beforeAll(async () => {
     ctx = await mkdtemp(path.join(tmpdir(), 'image-ctx-'))
