@@ -47,7 +47,7 @@ export interface BuildImageRequest {
 }
 
 export interface BuildImageResult {
-  /** `repository@sha256:...` when a digest is known, else the first tag. */
+  /** `repository@sha256:...` when pushed, else the first tag. */
   readonly image: string
   readonly digest: string
   readonly tags: readonly string[]
@@ -202,7 +202,8 @@ export async function buildImage(req: BuildImageRequest, deps: BuildDeps): Promi
       }
     }
     return {
-      image: digest ? pinned(tags[0]!, digest) : tags[0]!,
+      // By digest only when pushed: a local digest names nothing a registry can serve.
+      image: digest && req.push ? pinned(tags[0]!, digest) : tags[0]!,
       digest,
       tags,
       dockerfile,

@@ -10,7 +10,7 @@ export function imageSummary(r: BuildImageResult, origin: string): string {
   const rel = (p: string) => path.relative(process.cwd(), p) || '.'
   const rows: [string, string][] = [
     ['Image', `\`${r.image}\``],
-    ['Digest', r.digest ? `\`${r.digest}\`` : '(not pushed)'],
+    ['Digest', r.digest ? `\`${r.digest}\`${r.pushed ? '' : ' (local image, not pushed)'}` : ''],
     ['Tags', r.tags.map((t) => `\`${t}\``).join('<br>')],
     ['Model', `${r.model.name}${r.model.version ? ` version ${r.model.version}` : ''} (${origin})`],
     ['Model digest', r.model.digest ? `\`${r.model.digest}\`` : ''],

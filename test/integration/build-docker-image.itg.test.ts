@@ -380,7 +380,9 @@ describe('build-docker-image: your Dockerfile, logins and failures', { timeout: 
     const r = await userBuild({ image: `${registry.host}/org/greeter-local`, push: 'false' })
     expect(r.exitCode, r.stdout).toBe(0)
     expect(r.outputs.digest).toMatch(/^sha256:/)
+    expect(r.outputs.image).toBe(`${registry.host}/org/greeter-local:v1`)
     expect(r.summary).toContain('Image built:')
+    expect(r.summary).toContain('(local image, not pushed)')
     await expect(inspect(`${registry.host}/org/greeter-local:v1`)).rejects.toThrow(
       /manifest unknown|not found/i,
     )
