@@ -4,12 +4,14 @@ import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { buildImageCommand } from './commands/build-image.js'
 import { evaluateCommand } from './commands/evaluate.js'
+import { monitorCommand } from './commands/monitor.js'
 import { historyCommand, modelsCommand, promoteCommand, registerCommand } from './commands/registry.js'
 import { reportCommand } from './commands/report.js'
 
 export const commands: readonly Command[] = [
   reportCommand,
   evaluateCommand,
+  monitorCommand,
   registerCommand,
   promoteCommand,
   modelsCommand,
