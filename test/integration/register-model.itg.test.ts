@@ -171,4 +171,3 @@ describe('register-model and promote-model on the github backend (bundles, throt
     )
   })
 })
-

@@ -184,6 +184,23 @@ export function registryContract(label: string, target: ContractTarget): void {
         expect(listed.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
         expect(new Set(listed.map((v) => v.runId)).size).toBe(9)
       })
+
+      it('keeps every one of four concurrent alias moves in the history, each from the one before', async () => {
+        const { registry, another } = await target.open()
+        for (const run of ['r1', 'r2', 'r3', 'r4']) {
+          await registry.register({ name: 'churn', modelPath: await modelDir({ m: run }), info: info(run) })
+        }
+        const clients = await Promise.all([1, 2, 3, 4].map(() => another()))
+        await Promise.all(
+          clients.map((c, i) => c.setAlias('churn', 'production', i + 1, { by: `writer-${i}` })),
+        )
+        const h = await registry.history('churn', 'production')
+        expect(h).toHaveLength(4)
+        expect(h.map((m) => m.to).sort()).toEqual([1, 2, 3, 4])
+        expect(h[0]!.from).toBeUndefined()
+        for (let i = 1; i < h.length; i++) expect(h[i]!.from).toBe(h[i - 1]!.to)
+        expect((await registry.aliases('churn')).production).toBe(h.at(-1)!.to)
+      })
     }
   })
 }

@@ -309,11 +309,13 @@ export class OciRegistry implements ModelRegistry {
   }
 
   /** Claims `tag` (check, write with a nonce, read back twice): true when this writer owns it. */
-  private async claim(repo: string, tag: string, artifactType: string, annotations: Record<string, string>) {
-    if (await this.manifest(repo, tag)) return false
-    const empty = await this.emptyConfig(repo)
-    const nonce = randomBytes(16).toString('hex')
-    const mine = await this.putManifest(repo, tag, {
+  private claimManifest(
+    artifactType: string,
+    empty: Descriptor,
+    annotations: Record<string, string>,
+    nonce: string,
+  ): Manifest {
+    return {
       schemaVersion: 2,
       mediaType: MANIFEST_TYPE,
       artifactType,
@@ -324,10 +326,27 @@ export class OciRegistry implements ModelRegistry {
         [`${A}.claim.nonce`]: nonce,
         'org.opencontainers.image.created': this.clock().toISOString(),
       },
-    })
-    if ((await this.manifest(repo, tag))?.digest !== mine) return false
+    }
+  }
+
+  /**
+   * Claims `tag` (check, write with a nonce, read back twice). Returns a function that rewrites the claim's
+   * annotations (only its owner may), or undefined when another writer owns the tag.
+   */
+  private async claim(repo: string, tag: string, artifactType: string, annotations: Record<string, string>) {
+    if (await this.manifest(repo, tag)) return undefined
+    const empty = await this.emptyConfig(repo)
+    const nonce = randomBytes(16).toString('hex')
+    const mine = await this.putManifest(
+      repo,
+      tag,
+      this.claimManifest(artifactType, empty, annotations, nonce),
+    )
+    if ((await this.manifest(repo, tag))?.digest !== mine) return undefined
     await sleep(this.settleMs)
-    return (await this.manifest(repo, tag))?.digest === mine
+    if ((await this.manifest(repo, tag))?.digest !== mine) return undefined
+    return (next: Record<string, string>) =>
+      this.putManifest(repo, tag, this.claimManifest(artifactType, empty, next, nonce))
   }
 
   // --- the registry --------------------------------------------------------------------------------------
@@ -432,7 +451,9 @@ export class OciRegistry implements ModelRegistry {
     let version = req.version ?? last + 1
     for (let attempt = 0; ; attempt++) {
       if (
-        await this.claim(repo, `claim-v${version}`, CLAIM_ARTIFACT_TYPE, { [`${A}.run-id`]: req.info.runId })
+        (await this.claim(repo, `claim-v${version}`, CLAIM_ARTIFACT_TYPE, {
+          [`${A}.run-id`]: req.info.runId,
+        })) !== undefined
       )
         break
       if (req.version !== undefined)
@@ -519,6 +540,7 @@ export class OciRegistry implements ModelRegistry {
         `Cannot point alias '${alias}' at ${name} v${version}: no such version${versions.length ? ` (versions: ${versions.join(', ')})` : ''}`,
       )
     }
+    let rewrite: ((next: Record<string, string>) => Promise<string>) | undefined
     for (let attempt = 0; attempt < 100; attempt++) {
       const moves = await this.moves(repo)
       const from = moves.filter((m) => m.alias === alias).at(-1)?.to
@@ -532,12 +554,21 @@ export class OciRegistry implements ModelRegistry {
         ...(meta.reason ? { reason: meta.reason } : {}),
       }
       if (
-        await this.claim(repo, `move-${String(seq).padStart(6, '0')}`, MOVE_ARTIFACT_TYPE, {
+        (rewrite = await this.claim(repo, `move-${String(seq).padStart(6, '0')}`, MOVE_ARTIFACT_TYPE, {
           [`${A}.move`]: JSON.stringify(move),
-        })
+        }))
       ) {
+        // `from` was read before the claim, possibly from a move whose claim was then lost: now that every
+        // earlier sequence number is settled, read it again and correct the record if needed.
+        const before = (await this.moves(repo)).filter((m) => m.seq < seq && m.alias === alias).at(-1)?.to
+        let final = move
+        if (before !== from) {
+          const { from: _f, ...rest } = move
+          final = { ...rest, ...(before !== undefined ? { from: before } : {}) } as AliasMove
+          await rewrite({ [`${A}.move`]: JSON.stringify(final) })
+        }
         await this.putManifest(repo, alias, target.m)
-        return move
+        return final
       }
     }
     throw new RegistryError(`Could not record the move of alias '${alias}' of '${name}' after 100 tries`)
