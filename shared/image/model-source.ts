@@ -24,6 +24,9 @@ export interface ModelSourceOptions {
   readonly backend?: string
   readonly registry?: string
   readonly token?: string
+  /** Credentials for an `oci` model registry (the image registry's, e.g. GHCR, usually serves both). */
+  readonly username?: string
+  readonly password?: string
   /** Where a downloaded version is written. */
   readonly downloadDir: string
   readonly currentRunId?: string
@@ -52,7 +55,12 @@ export async function resolveModelSource(
     const { name, ref } = parseModelRef(o.model)
     const backend = o.backend ?? config.registry?.backend ?? 'local'
     const address = o.registry ?? config.registry?.address
-    const registry = await openRegistry(backend, address, { log, token: o.token })
+    const registry = await openRegistry(backend, address, {
+      log,
+      token: o.token,
+      username: o.username,
+      password: o.password,
+    })
     const dir = path.join(o.downloadDir, name)
     const v = await downloadModel(registry, o.model, dir)
     const single = v.files.length === 1 ? path.join(dir, v.files[0]!.path) : dir

@@ -300,6 +300,38 @@ describe('build-docker-image: model from the model registry', { timeout: 300_000
   })
 })
 
+describe('build-docker-image: model from an oci model registry', { timeout: 300_000 }, () => {
+  it('downloads churn@1 from the same docker-registry and labels the image with its digest and run', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'image-oci-'))
+    const address = `http://${registry.host}/models`
+    const reg = await openRegistry('oci', address, { log: silentLogger })
+    const { version } = await reg.register({
+      name: 'churn',
+      modelPath: path.join(work, 'trained', 'model.joblib'),
+      info: { runId: 'run-oci', flavor: 'sklearn' },
+    })
+    const r = await action(
+      {
+        model: `churn@${version.version}`,
+        backend: 'oci',
+        'model-registry': address,
+        image: `${registry.host}/org/churn-oci`,
+        'base-image': PYTHON_BASE,
+        requirements: 'none',
+      },
+      {},
+      dir,
+    )
+    expect(r.exitCode, r.stdout).toBe(0)
+    const { Labels, Digest } = await inspect(`${registry.host}/org/churn-oci:${version.version}`)
+    expect(Digest).toBe(r.outputs.digest)
+    expect(Labels).toMatchObject({
+      'io.mlops-actions.model.digest': version.digest,
+      'io.mlops-actions.model.run-id': 'run-oci',
+    })
+  })
+})
+
 describe('build-docker-image: your Dockerfile, logins and failures', { timeout: 300_000 }, () => {
   let ctx: string
   beforeAll(async () => {

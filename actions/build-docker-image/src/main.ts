@@ -37,6 +37,8 @@ async function main(): Promise<void> {
       backend: s.backend,
       registry: s.modelRegistry,
       token: s.token,
+      username: s.credentials?.username,
+      password: s.credentials?.password,
       downloadDir: path.join(work, 'model'),
       currentRunId: run.runId,
     },
