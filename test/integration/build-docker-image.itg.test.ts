@@ -70,6 +70,31 @@ afterAll(async () => {
 const action = (inputs: Record<string, string>, env: Record<string, string> = {}, cwd = work) =>
   runAction('build-docker-image', { inputs, cwd, env: { ...c.env, ...env }, timeoutMs: 300_000 })
 
+/** Runs an image with podman (runc, host network, 127.0.0.1 only) for the length of `fn`. */
+async function withContainer(image: string, fn: (url: string) => Promise<void>): Promise<void> {
+  const port = await freePort()
+  const name = `mlops-itg-${port}`
+  await c.tool('podman', [
+    'run',
+    '--detach',
+    '--name',
+    name,
+    '--network',
+    'host',
+    '--env',
+    'HOST=127.0.0.1',
+    '--env',
+    `PORT=${port}`,
+    image,
+  ])
+  try {
+    await waitFor(`http://127.0.0.1:${port}/health`)
+    await fn(`http://127.0.0.1:${port}`)
+  } finally {
+    await c.tool('podman', ['rm', '--force', '--time', '2', name]).catch(() => '')
+  }
+}
+
 describe('build-docker-image: generated sklearn image, built by buildah, pushed to a real registry', {
   timeout: 300_000,
 }, () => {
@@ -142,24 +167,7 @@ describe('build-docker-image: generated sklearn image, built by buildah, pushed 
   })
 
   it('runs under podman and answers /predict like the trained model, /health, and /metrics for Prometheus', async () => {
-    const port = await freePort()
-    const name = `mlops-itg-${port}`
-    await c.tool('podman', [
-      'run',
-      '--detach',
-      '--name',
-      name,
-      '--network',
-      'host',
-      '--env',
-      'HOST=127.0.0.1',
-      '--env',
-      `PORT=${port}`,
-      outputs.image!,
-    ])
-    try {
-      const url = `http://127.0.0.1:${port}`
-      await waitFor(`${url}/health`)
+    await withContainer(outputs.image!, async (url) => {
       expect(await (await fetch(`${url}/health`)).json()).toEqual({
         status: 'ok',
         model: 'churn',
@@ -182,36 +190,9 @@ describe('build-docker-image: generated sklearn image, built by buildah, pushed 
       expect(metrics).toMatch(
         /mlops_model_request_duration_seconds_count\{model="churn",version="3",path="\/predict"\} 2\n/,
       )
-    } finally {
-      await c.tool('podman', ['rm', '--force', '--time', '2', name]).catch(() => '')
-    }
+    })
   })
 })
-
-/** Runs an image with podman (runc, host network, 127.0.0.1 only) for the length of `fn`. */
-async function withContainer(image: string, fn: (url: string) => Promise<void>): Promise<void> {
-  const port = await freePort()
-  const name = `mlops-itg-${port}`
-  await c.tool('podman', [
-    'run',
-    '--detach',
-    '--name',
-    name,
-    '--network',
-    'host',
-    '--env',
-    'HOST=127.0.0.1',
-    '--env',
-    `PORT=${port}`,
-    image,
-  ])
-  try {
-    await waitFor(`http://127.0.0.1:${port}/health`)
-    await fn(`http://127.0.0.1:${port}`)
-  } finally {
-    await c.tool('podman', ['rm', '--force', '--time', '2', name]).catch(() => '')
-  }
-}
 
 describe('build-docker-image: generated node image, built and pushed by podman', { timeout: 300_000 }, () => {
   it('builds, pushes with the digest the registry holds, and serves predictions', async () => {
