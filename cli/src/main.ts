@@ -2,8 +2,10 @@ import { ConfigError, errorMessage, InputError, MlopsError } from '../../shared/
 import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
+import { buildImageCommand } from './commands/build-image.js'
 import { evaluateCommand } from './commands/evaluate.js'
 import { monitorCommand } from './commands/monitor.js'
+import { historyCommand, modelsCommand, promoteCommand, registerCommand } from './commands/registry.js'
 import { reportCommand } from './commands/report.js'
 import { runCommand } from './commands/run.js'
 import { inferSchemaCommand, profileCommand, validateDataCommand } from './commands/validate-data.js'
@@ -13,8 +15,13 @@ export const commands: readonly Command[] = [
   profileCommand,
   inferSchemaCommand,
   evaluateCommand,
-  reportCommand,
+  registerCommand,
+  promoteCommand,
+  modelsCommand,
+  historyCommand,
+  buildImageCommand,
   monitorCommand,
+  reportCommand,
   runCommand,
 ]
 
