@@ -2,6 +2,7 @@ import { ConfigError, errorMessage, InputError, MlopsError } from '../../shared/
 import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
+import { buildImageCommand } from './commands/build-image.js'
 import { evaluateCommand } from './commands/evaluate.js'
 import { monitorCommand } from './commands/monitor.js'
 import { historyCommand, modelsCommand, promoteCommand, registerCommand } from './commands/registry.js'
@@ -18,8 +19,9 @@ export const commands: readonly Command[] = [
   promoteCommand,
   modelsCommand,
   historyCommand,
-  reportCommand,
+  buildImageCommand,
   monitorCommand,
+  reportCommand,
   runCommand,
 ]
 

@@ -28,15 +28,17 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts `docker-registry serve` with a throw-away storage directory. In CI (`CI=true`) a missing binary is a
- * failure: `.ci/run` installs the `docker-registry` Debian package.
+ * failure: `.ci/run` installs the `docker-registry` Debian package. `htpasswd` (bcrypt lines, as `htpasswd -B`
+ * writes them) turns on basic auth.
  */
-export async function startOciRegistry(): Promise<OciRegistryServer> {
+export async function startOciRegistry(opts: { htpasswd?: string } = {}): Promise<OciRegistryServer> {
   if (!hasDockerRegistry()) {
     throw new Error("docker-registry is not installed: 'apt-get install docker-registry' (.ci/run does this)")
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'oci-registry-'))
   const port = await freePort()
   const host = `127.0.0.1:${port}`
+  if (opts.htpasswd) await writeFile(path.join(dir, 'htpasswd'), opts.htpasswd)
   await writeFile(
     path.join(dir, 'config.yml'),
     [
@@ -44,6 +46,7 @@ export async function startOciRegistry(): Promise<OciRegistryServer> {
       'log: { level: error, accesslog: { disabled: true } }',
       `storage: { filesystem: { rootdirectory: ${dir}/data }, delete: { enabled: true } }`,
       `http: { addr: '${host}' }`,
+      ...(opts.htpasswd ? [`auth: { htpasswd: { realm: test, path: ${dir}/htpasswd } }`] : []),
       '',
     ].join('\n'),
   )
@@ -56,7 +59,7 @@ export async function startOciRegistry(): Promise<OciRegistryServer> {
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited (${child.exitCode}): ${stderr}`)
     const ok = await fetch(`${url}/v2/`).then(
-      (r) => r.status === 200,
+      (r) => r.status === 200 || (!!opts.htpasswd && r.status === 401),
       () => false,
     )
     if (ok) break
