@@ -2,12 +2,30 @@ import { ConfigError, errorMessage, InputError, MlopsError } from '../../shared/
 import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
+import { buildImageCommand } from './commands/build-image.js'
 import { evaluateCommand } from './commands/evaluate.js'
 import { monitorCommand } from './commands/monitor.js'
+import { historyCommand, modelsCommand, promoteCommand, registerCommand } from './commands/registry.js'
 import { reportCommand } from './commands/report.js'
+import { runCommand } from './commands/run.js'
 import { trainCommand } from './commands/train.js'
+import { inferSchemaCommand, profileCommand, validateDataCommand } from './commands/validate-data.js'
 
-export const commands: readonly Command[] = [reportCommand, evaluateCommand, monitorCommand, trainCommand]
+export const commands: readonly Command[] = [
+  validateDataCommand,
+  profileCommand,
+  inferSchemaCommand,
+  evaluateCommand,
+  registerCommand,
+  promoteCommand,
+  modelsCommand,
+  historyCommand,
+  buildImageCommand,
+  monitorCommand,
+  reportCommand,
+  runCommand,
+  trainCommand,
+]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

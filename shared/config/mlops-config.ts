@@ -172,7 +172,7 @@ export async function loadMlopsConfig(file: string, opts: { optional: boolean })
   try {
     return await loadYamlFile(file, mlopsConfigSchema)
   } catch (e) {
-    // instanceof, not the class name: bundlers rename classes (ncc turns it into `errors_NotFoundError`).
+    // instanceof, not e.name: the minified bundles rename classes
     if (opts.optional && e instanceof NotFoundError) return {}
     throw e
   }

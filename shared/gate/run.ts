@@ -10,8 +10,11 @@ import { compareModels, loadPredictions, type Task } from './predictions.js'
 import { headline, renderGateReport } from './render.js'
 import type { SignificanceResult } from './stats.js'
 
-/** Looks up the metrics stored with the model version that holds `alias` in the model registry. */
-export type RegistryBaseline = (alias: string) => Promise<MetricSet>
+/**
+ * Looks up the metrics stored with the model version that holds `alias` in the model registry; undefined when
+ * no version holds it yet (the first model), which the policy's `on_missing_baseline` then decides.
+ */
+export type RegistryBaseline = (alias: string) => Promise<MetricSet | undefined>
 
 export const REGISTRY_PREFIX = 'registry:'
 
@@ -55,7 +58,7 @@ async function resolveBaseline(
   fromPolicy: boolean,
   opts: GateOptions,
   policySource: string,
-): Promise<MetricSet> {
+): Promise<MetricSet | undefined> {
   if (spec.startsWith(REGISTRY_PREFIX)) {
     const alias = spec.slice(REGISTRY_PREFIX.length).trim()
     if (!alias)

@@ -1,14 +1,42 @@
+/**
+ * A stand-in for an MLflow tracking server's Model Registry REST API and artifact proxy, following MLflow's
+ * documented request and response shapes (`mlflow/protos/model_registry.proto`, REST API reference):
+ * `registered-models/{create,get,search,alias,set-tag}`, `model-versions/{create,get,search,update}` and
+ * `mlflow-artifacts/artifacts/<path>` (PUT/GET); and the tracking endpoints train-model logs to:
+ * `runs/{create,log-batch,update,get}`, with `log-batch`'s documented request limits (1000 metrics, 100
+ * params, 100 tags, 1000 items in all) and params that cannot change once logged. Errors come as MLflow sends them:
+ * `{ "error_code": "RESOURCE_DOES_NOT_EXIST", "message": ... }` with 404, `RESOURCE_ALREADY_EXISTS` and
+ * `INVALID_PARAMETER_VALUE` with 400. Unknown endpoints and malformed requests land in `errors`.
+ */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 
-/**
- * A stand-in for an MLflow tracking server: the tracking endpoints of MLflow's documented REST API
- * (`/api/2.0/mlflow/runs/create`, `runs/log-batch`, `runs/update`, `runs/get`), with the documented request
- * fields, response shapes, error shape (`{ error_code, message }`) and `log-batch` request limits. Anything
- * it does not know answers 404 ENDPOINT_NOT_FOUND, so a client calling the wrong path fails loudly.
- * (The model registry endpoints belong in the registry's stand-in; both can share one server later.)
- */
+interface Tag {
+  key: string
+  value: string
+}
+interface ModelVersion {
+  name: string
+  version: string
+  creation_timestamp: number
+  last_updated_timestamp: number
+  current_stage: string
+  description: string
+  source: string
+  run_id: string
+  run_link?: string
+  status: 'READY'
+  tags: Tag[]
+  aliases: string[]
+}
+interface RegisteredModel {
+  name: string
+  creation_timestamp: number
+  last_updated_timestamp: number
+  description: string
+  tags: Tag[]
+  aliases: { alias: string; version: string }[]
+}
 
 export interface MlflowStandInRun {
   info: {
@@ -31,9 +59,17 @@ export interface MlflowStandInRun {
 
 export interface MlflowStandIn {
   readonly url: string
-  readonly runs: Map<string, MlflowStandInRun>
-  /** Every request: method, path and JSON body. */
-  readonly requests: Array<{ method: string; path: string; body: unknown; authorization?: string }>
+  readonly errors: string[]
+  readonly calls: { method: string; path: string; body: unknown }[]
+  readonly state: {
+    models: Map<string, RegisteredModel>
+    versions: Map<string, ModelVersion[]>
+    artifacts: Map<string, Buffer>
+    /** Tracking runs by run id. */
+    runs: Map<string, MlflowStandInRun>
+  }
+  /** The next `times` requests whose path contains `path` answer `status`. */
+  fault(f: { path?: string; status: number; times?: number }): void
   close(): Promise<void>
 }
 
@@ -46,6 +82,8 @@ class ApiError extends Error {
     super(message)
   }
 }
+
+const MAX_TAG_VALUE = 5000
 
 const isString = (v: unknown): v is string => typeof v === 'string'
 const isInt = (v: unknown) => typeof v === 'number' && Number.isInteger(v)
@@ -64,10 +102,60 @@ function keyValues(v: unknown, field: string, requireValue: boolean): Array<{ ke
 }
 
 export async function startMlflowStandIn(opts: { token?: string } = {}): Promise<MlflowStandIn> {
+  const errors: string[] = []
+  const calls: MlflowStandIn['calls'] = []
+  const models = new Map<string, RegisteredModel>()
+  const versions = new Map<string, ModelVersion[]>()
+  const artifacts = new Map<string, Buffer>()
   const runs = new Map<string, MlflowStandInRun>()
-  const requests: MlflowStandIn['requests'] = []
+  const faults: { path?: string; status: number; times: number }[] = []
+  const now = () => Date.now()
 
-  const routes: Record<string, (body: Record<string, unknown>) => unknown> = {
+  const str = (b: Record<string, unknown>, k: string, required = true): string => {
+    const v = b[k]
+    if (v === undefined && !required) return ''
+    if (typeof v !== 'string' || (required && v === ''))
+      throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${k}'.`)
+    return v
+  }
+  const tags = (v: unknown): Tag[] => {
+    if (v === undefined) return []
+    if (!Array.isArray(v) || v.some((t) => typeof t?.key !== 'string' || typeof t?.value !== 'string'))
+      throw new ApiError(400, 'INVALID_PARAMETER_VALUE', "'tags' must be a list of {key, value} strings")
+    for (const t of v as Tag[]) checkTag(t.value)
+    return (v as Tag[]).map((t) => ({ key: t.key, value: t.value }))
+  }
+  const checkTag = (value: string) => {
+    if (value.length > MAX_TAG_VALUE)
+      throw new ApiError(
+        400,
+        'INVALID_PARAMETER_VALUE',
+        `Tag value exceeds the maximum length of ${MAX_TAG_VALUE}`,
+      )
+  }
+  const model = (name: string) => {
+    const m = models.get(name)
+    if (!m) throw new ApiError(404, 'RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`)
+    return m
+  }
+  const version = (name: string, v: string) => {
+    const mv = (versions.get(name) ?? []).find((x) => x.version === v)
+    if (!mv)
+      throw new ApiError(
+        404,
+        'RESOURCE_DOES_NOT_EXIST',
+        `Model Version (name=${name}, version=${v}) not found`,
+      )
+    return mv
+  }
+  const page = <T>(items: T[], q: URLSearchParams) => {
+    const max = Number(q.get('max_results') ?? 100)
+    const start = Number(q.get('page_token') ?? 0)
+    const next = start + max < items.length ? String(start + max) : undefined
+    return { items: items.slice(start, start + max), next }
+  }
+
+  const routes: Record<string, (b: Record<string, unknown>, q: URLSearchParams) => unknown> = {
     'POST runs/create': (b) => {
       const experimentId = isString(b.experiment_id) ? b.experiment_id : '0'
       if (b.start_time !== undefined && !isInt(b.start_time))
@@ -163,7 +251,94 @@ export async function startMlflowStandIn(opts: { token?: string } = {}): Promise
       if (isString(b.run_name)) run.info.run_name = b.run_name
       return { run_info: run.info }
     },
-    'GET runs/get': (b) => ({ run: find(b.run_id) }),
+    'GET runs/get': (_b, q) => ({ run: find(q.get('run_id') ?? undefined) }),
+    'POST registered-models/create': (b) => {
+      const name = str(b, 'name')
+      if (models.has(name))
+        throw new ApiError(400, 'RESOURCE_ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`)
+      const m: RegisteredModel = {
+        name,
+        creation_timestamp: now(),
+        last_updated_timestamp: now(),
+        description: str(b, 'description', false),
+        tags: tags(b.tags),
+        aliases: [],
+      }
+      models.set(name, m)
+      versions.set(name, [])
+      return { registered_model: m }
+    },
+    'GET registered-models/get': (_b, q) => ({ registered_model: model(q.get('name') ?? '') }),
+    'GET registered-models/search': (_b, q) => {
+      const p = page([...models.values()], q)
+      return { registered_models: p.items, ...(p.next ? { next_page_token: p.next } : {}) }
+    },
+    'POST registered-models/set-tag': (b) => {
+      const m = model(str(b, 'name'))
+      const key = str(b, 'key')
+      const value = str(b, 'value', false)
+      checkTag(value)
+      m.tags = [...m.tags.filter((t) => t.key !== key), { key, value }]
+      return {}
+    },
+    'POST registered-models/alias': (b) => {
+      const m = model(str(b, 'name'))
+      const alias = str(b, 'alias')
+      const v = version(m.name, str(b, 'version'))
+      for (const mv of versions.get(m.name)!) mv.aliases = mv.aliases.filter((a) => a !== alias)
+      v.aliases.push(alias)
+      m.aliases = [...m.aliases.filter((a) => a.alias !== alias), { alias, version: v.version }]
+      return {}
+    },
+    'GET registered-models/alias': (_b, q) => {
+      const m = model(q.get('name') ?? '')
+      const a = m.aliases.find((x) => x.alias === q.get('alias'))
+      if (!a)
+        throw new ApiError(
+          404,
+          'INVALID_PARAMETER_VALUE',
+          `Registered model alias ${q.get('alias')} not found.`,
+        )
+      return { model_version: version(m.name, a.version) }
+    },
+    'POST model-versions/create': (b) => {
+      const m = model(str(b, 'name'))
+      const source = str(b, 'source')
+      const list = versions.get(m.name)!
+      const mv: ModelVersion = {
+        name: m.name,
+        version: String(list.length + 1),
+        creation_timestamp: now(),
+        last_updated_timestamp: now(),
+        current_stage: 'None',
+        description: str(b, 'description', false),
+        source,
+        run_id: str(b, 'run_id', false),
+        ...(b.run_link ? { run_link: str(b, 'run_link') } : {}),
+        status: 'READY',
+        tags: tags(b.tags),
+        aliases: [],
+      }
+      list.push(mv)
+      return { model_version: mv }
+    },
+    'GET model-versions/get': (_b, q) => ({
+      model_version: version(q.get('name') ?? '', q.get('version') ?? ''),
+    }),
+    'PATCH model-versions/update': (b) => {
+      const mv = version(str(b, 'name'), str(b, 'version'))
+      mv.description = str(b, 'description', false)
+      mv.last_updated_timestamp = now()
+      return { model_version: mv }
+    },
+    'GET model-versions/search': (_b, q) => {
+      const filter = q.get('filter') ?? ''
+      const m = /^name\s*=\s*'([^']*)'$/.exec(filter.trim())
+      if (filter && !m) throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `Invalid filter '${filter}'`)
+      const all = [...versions.values()].flat().filter((v) => !m || v.name === m[1])
+      const p = page(all, q)
+      return { model_versions: p.items, ...(p.next ? { next_page_token: p.next } : {}) }
+    },
   }
 
   function find(id: unknown): MlflowStandInRun {
@@ -174,51 +349,79 @@ export async function startMlflowStandIn(opts: { token?: string } = {}): Promise
     return run
   }
 
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    const data = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body))
+    res.writeHead(status, {
+      'content-type': Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json',
+    })
+    res.end(data)
+  }
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://stand-in')
-    let raw = ''
-    for await (const chunk of req) raw += chunk
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(body))
+    const chunks: Buffer[] = []
+    for await (const c of req) chunks.push(c as Buffer)
+    const raw = Buffer.concat(chunks)
+    const url = new URL(req.url ?? '/', 'http://x')
+    const method = req.method ?? 'GET'
+    calls.push({
+      method,
+      path: url.pathname,
+      body: raw.length && method !== 'PUT' ? JSON.parse(raw.toString()) : undefined,
+    })
+    const fault = faults.find((f) => f.times > 0 && (!f.path || url.pathname.includes(f.path)))
+    if (fault) {
+      fault.times--
+      return send(res, fault.status, {
+        error_code: fault.status >= 500 ? 'INTERNAL_ERROR' : 'UNAUTHENTICATED',
+        message: 'injected fault',
+      })
+    }
+    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) {
+      return send(res, 401, { error_code: 'UNAUTHENTICATED', message: 'Invalid credentials' })
     }
     try {
-      const m = /^\/api\/2\.0\/mlflow\/(.+)$/.exec(url.pathname)
-      let body: Record<string, unknown> = {}
-      if (req.method === 'GET') body = Object.fromEntries(url.searchParams)
-      else if (raw) {
-        if (!(req.headers['content-type'] ?? '').includes('application/json'))
-          throw new ApiError(400, 'BAD_REQUEST', 'The MLflow REST API requires content type application/json')
-        try {
-          body = JSON.parse(raw) as Record<string, unknown>
-        } catch {
-          throw new ApiError(400, 'MALFORMED_REQUEST', 'Malformed JSON body')
+      const art = /^\/api\/2\.0\/mlflow-artifacts\/artifacts\/(.+)$/.exec(url.pathname)
+      if (art) {
+        const key = decodeURIComponent(art[1]!)
+        if (method === 'PUT') {
+          artifacts.set(key, raw)
+          return send(res, 200, {})
+        }
+        if (method === 'GET') {
+          const data = artifacts.get(key)
+          if (!data) throw new ApiError(404, 'RESOURCE_DOES_NOT_EXIST', `Artifact ${key} not found`)
+          return send(res, 200, data)
         }
       }
-      requests.push({
-        method: req.method ?? '',
-        path: url.pathname,
-        body,
-        authorization: req.headers.authorization,
-      })
-      if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`)
-        throw new ApiError(401, 'UNAUTHENTICATED', 'Invalid or missing credentials')
-      const route = m ? routes[`${req.method} ${m[1]}`] : undefined
-      if (!route) throw new ApiError(404, 'ENDPOINT_NOT_FOUND', `No endpoint ${req.method} ${url.pathname}`)
-      send(200, route(body))
+      const m = /^\/api\/2\.0\/mlflow\/(.+)$/.exec(url.pathname)
+      const route = m && routes[`${method} ${m[1]}`]
+      if (!route) {
+        errors.push(`unknown endpoint ${method} ${url.pathname}`)
+        return send(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `${method} ${url.pathname}` })
+      }
+      let body: Record<string, unknown> = {}
+      if (method !== 'GET') {
+        if (!/application\/json/.test(req.headers['content-type'] ?? ''))
+          errors.push(`${method} ${url.pathname} without a JSON content type`)
+        body = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {}
+      }
+      return send(res, 200, route(body, url.searchParams))
     } catch (e) {
-      if (e instanceof ApiError) send(e.status, { error_code: e.code, message: e.message })
-      else send(500, { error_code: 'INTERNAL_ERROR', message: String(e) })
+      if (e instanceof ApiError) return send(res, e.status, { error_code: e.code, message: e.message })
+      errors.push(`handler crashed on ${method} ${url.pathname}: ${(e as Error).message}`)
+      return send(res, 500, { error_code: 'INTERNAL_ERROR', message: (e as Error).message })
     }
   }
 
   const server = createServer((req, res) => void handle(req, res))
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  const port = (server.address() as { port: number }).port
   return {
     url: `http://127.0.0.1:${port}`,
-    runs,
-    requests,
+    errors,
+    calls,
+    state: { models, versions, artifacts, runs },
+    fault: (f) => faults.push({ ...f, times: f.times ?? 1 }),
     close: () => new Promise((r) => server.close(() => r())),
   }
 }

@@ -2,6 +2,8 @@ import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { LocalRegistry } from '../../shared/registry/backends/local.js'
+import { silentLogger } from '../../shared/util/logger.js'
 import { pullRequestEvent, pushEvent } from '../harness/events.js'
 import { type GitHubStandIn, startGitHubStandIn } from '../harness/github-stand-in.js'
 import { ROOT, runAction } from '../harness/run-action.js'
@@ -267,10 +269,25 @@ describe('evaluate-gate bad input', () => {
     )
   })
 
-  it('says registry baselines are not available yet', async () => {
-    const r = await gate({ baseline: 'registry:production' })
-    expect(r.exitCode).toBe(1)
-    expect(r.errors[0]).toContain("baseline 'registry:production': registry backends are not available yet")
+  it('compares with the version holding an alias in the registry of mlops.yaml', async () => {
+    // No version holds `production` yet: a missing baseline, so only the absolute checks apply.
+    const first = await gate({ baseline: 'registry:production' })
+    expect(first.exitCode, first.stdout).toBe(0)
+    expect(first.outputs.decision).toBe('no-baseline')
+
+    const registry = new LocalRegistry(path.join(ws, '.mlops/registry'), { log: silentLogger })
+    await writeMetrics('model/model.json', { weights: [1, 2, 3] })
+    const { version } = await registry.register({
+      name: 'churn',
+      modelPath: path.join(ws, 'model'),
+      info: { runId: 'run-1', metrics: { accuracy: 0.905, f1: 0.9, latency_ms: 44 } },
+    })
+    await registry.setAlias('churn', 'production', version.version)
+    const second = await gate({ baseline: 'registry:production' })
+    expect(second.exitCode).toBe(1)
+    expect(second.outputs.decision).toBe('worse')
+    expect(JSON.parse(second.outputs.diff!).f1.baseline).toBe(0.9)
+    expect(second.errors[0]).toContain('f1')
   })
 
   it('refuses half a significance test and a bad task', async () => {

@@ -296,7 +296,7 @@ describe('train-model with MLflow tracking', () => {
     // Masked before anything could print it; the runner hides it from every later line.
     expect(r.stdout).toContain('::add-mask::mlflow-secret')
     expect(r.stdout.replace('::add-mask::mlflow-secret', '')).not.toContain('mlflow-secret')
-    const [run] = [...mlflow.runs.values()]
+    const [run] = [...mlflow.state.runs.values()]
     expect(run!.info).toMatchObject({ experiment_id: '5', status: 'FINISHED' })
     const metrics = JSON.parse(r.outputs.metrics!) as Record<string, number>
     expect(run!.data.metrics.find((m) => m.key === 'accuracy')?.value).toBe(metrics.accuracy)

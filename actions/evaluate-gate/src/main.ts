@@ -3,9 +3,10 @@ import * as core from '@actions/core'
 import { coreLogger } from '../../../shared/action/core-logger.js'
 import { runAction } from '../../../shared/action/run-action.js'
 import { loadMlopsConfig } from '../../../shared/config/mlops-config.js'
-import { MlopsError } from '../../../shared/errors.js'
+import { MlopsError, NotFoundError } from '../../../shared/errors.js'
 import { diffJson, gateRunRecord, runGate } from '../../../shared/gate/run.js'
 import { runContext } from '../../../shared/github/context.js'
+import { gateBaseline, registryFromConfig } from '../../../shared/registry/use.js'
 import { writeRunRecord } from '../../../shared/run-record/io.js'
 import { writeFileAtomic } from '../../../shared/util/fs.js'
 import { getSettings, Output } from './inputs.js'
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const s = getSettings()
   const log = coreLogger
   const config = await loadMlopsConfig(s.config, { optional: true })
+  const name = s.model ?? config.model?.name
   const outcome = await runGate(
     {
       metrics: s.metrics,
@@ -31,11 +33,25 @@ async function main(): Promise<void> {
       significance: s.significance,
       task: s.task,
       seed: s.seed,
+      // `registry:<alias>`: the registry of mlops.yaml's `registry:` section, opened only when used.
+      registry: async (alias) => {
+        if (!name)
+          throw new MlopsError(
+            `baseline 'registry:${alias}' needs the model name: set 'model' or model.name in ${s.config}`,
+          )
+        try {
+          return await gateBaseline(await registryFromConfig(config, { log, token: s.token }), name)(alias)
+        } catch (e) {
+          if (!(e instanceof NotFoundError)) throw e
+          log.info(`No version of ${name} holds '${alias}' yet: ${e.message}`)
+          return undefined
+        }
+      },
     },
     log,
   )
   const { result } = outcome
-  const model = s.model ?? config.model?.name ?? outcome.candidate.model?.name ?? 'model'
+  const model = name ?? outcome.candidate.model?.name ?? 'model'
 
   const reportFile = path.resolve(process.env.RUNNER_TEMP || '.mlops', `mlops-gate-report-${model}.md`)
   await writeFileAtomic(reportFile, `${outcome.report}\n`)
