@@ -84,20 +84,44 @@ export const deploySection = strictObject({
 
 const threshold = z.number()
 export const monitorRule = strictObject({
+  /** Names the rule in issue titles and fingerprints: keep it stable. */
   name: z.string().min(1),
   query: z.string().min(1),
   above: threshold.optional(),
   below: threshold.optional(),
   outside: z.tuple([threshold, threshold]).optional(),
+  /** Breached only when the condition held at every point over this window (like an alert's `for`). */
   for: duration.optional(),
   severity: z.enum(['info', 'warning', 'critical']).default('warning'),
   labels: z.array(z.string()).default([]),
   action: z.enum(['retrain', 'notify']).default('notify'),
   on_no_data: z.enum(['ignore', 'alert']).default('ignore'),
+}).superRefine((r, ctx) => {
+  const set = [r.above, r.below, r.outside].filter((v) => v !== undefined).length
+  if (set !== 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message: `rule '${r.name}' needs exactly one of 'above', 'below' or 'outside: [low, high]'`,
+    })
+  if (r.outside && r.outside[0] > r.outside[1])
+    ctx.addIssue({ code: 'custom', path: ['outside'], message: 'expected [low, high] with low <= high' })
 })
 export const monitorSection = strictObject({
   prometheus_url: z.string().optional(),
   rules: z.array(monitorRule).default([]),
+  /** Labels every monitor issue carries; the first one is used to find them again. */
+  labels: z.array(z.string().min(1)).optional(),
+  /** At most one comment with the new value per open issue per this interval. */
+  comment_interval: duration.optional(),
+  /** At most one dispatch of the retraining workflow per rule and model per this interval. */
+  cooldown: duration.optional(),
+  close_resolved: z.boolean().optional(),
+  /** How much history the issue's chart shows. */
+  window: duration.optional(),
+  dispatch_workflow: z.string().optional(),
+  dispatch_ref: z.string().optional(),
+  dispatch_inputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
 })
 
 export const reportSection = strictObject({
