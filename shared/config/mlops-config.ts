@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { analysisSchema } from '../deploy/analysis.js'
+import { NotFoundError } from '../errors.js'
 import { parseDuration } from '../util/duration.js'
 import { loadYamlFile } from './load.js'
 import { strictObject } from './strict.js'
@@ -80,6 +82,24 @@ export const deploySection = strictObject({
   steps: z.array(z.number().min(0).max(100)).optional(),
   interval: duration.optional(),
   prometheus_url: z.string().optional(),
+  /** Metric checks (see actions/deploy-canary/README.md); the built-in success rate and p99 when absent. */
+  analysis: analysisSchema.optional(),
+  failure_limit: z.number().int().min(1).optional(),
+  min_requests: z.number().min(0).optional(),
+  on_no_data: z.enum(['wait', 'fail', 'pass']).optional(),
+  max_wait: duration.optional(),
+  nginx: strictObject({
+    upstream_file: z.string().optional(),
+    upstream_name: z.string().optional(),
+    stable: stringList.optional(),
+    canary: stringList.optional(),
+    config: z.string().optional(),
+  }).optional(),
+  command: strictObject({
+    set_weight: z.string().optional(),
+    promote: z.string().optional(),
+    rollback: z.string().optional(),
+  }).optional(),
 })
 
 const threshold = z.number()
@@ -149,7 +169,7 @@ export async function loadMlopsConfig(file: string, opts: { optional: boolean })
   try {
     return await loadYamlFile(file, mlopsConfigSchema)
   } catch (e) {
-    if (opts.optional && e instanceof Error && e.name === 'NotFoundError') return {}
+    if (opts.optional && e instanceof NotFoundError) return {}
     throw e
   }
 }

@@ -109,9 +109,9 @@ export function resolveChecks(inputs: readonly CheckInput[], where = 'analysis')
   })
 }
 
-/** Parses the `analysis` input: a YAML (or JSON) list of checks. */
-export function parseAnalysisInput(text: string): CheckInput[] {
-  return parseYaml(text, 'analysis (input)', analysisSchema)
+/** Parses the `analysis` input (or a file it names): a YAML (or JSON) list of checks. */
+export function parseAnalysisInput(text: string, file = 'analysis (input)'): CheckInput[] {
+  return parseYaml(text, file, analysisSchema)
 }
 
 export type Verdict = 'pass' | 'fail' | 'no-data' | 'error' | 'skipped'
@@ -209,7 +209,7 @@ export async function preflight(
     } catch (e) {
       if (isBadQuery(e))
         throw new AnalysisError(
-          `Check '${name}': Prometheus rejected the query; no traffic was moved. ${errorMessage(e)}\n  query: ${q}`,
+          `Check '${name}': the query cannot be used; no traffic was moved. ${errorMessage(e)}\n  query: ${q}`,
         )
       throw new AnalysisError(
         `Cannot run the analysis: ${url} did not answer check '${name}' (${errorMessage(e)}); no traffic was moved.`,

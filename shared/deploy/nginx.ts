@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { errorMessage } from '../errors.js'
 import { writeFileAtomic } from '../util/fs.js'
 import type { Logger } from '../util/logger.js'
@@ -83,6 +83,37 @@ export function parseUpstreamState(text: string): TrafficState | undefined {
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Pids whose parent is `pid` (Linux /proc); undefined where there is no /proc. */
+async function childrenOf(pid: number): Promise<Set<number> | undefined> {
+  let entries: string[]
+  try {
+    entries = await readdir('/proc')
+  } catch {
+    return undefined
+  }
+  const out = new Set<number>()
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue
+    const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '')
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    if (ppid === pid) out.add(Number(e))
+  }
+  return out
+}
+
+/** The `pid` directive of a `nginx -T` dump (the main config's; comments ignored). */
+export function pidDirective(dump: string): string | undefined {
+  for (const raw of dump.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim()
+    const m = /^pid\s+([^;\s]+)\s*;/.exec(line)
+    if (m) return m[1]
+  }
+  return undefined
+}
+
 const validAddress = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$|^unix:[^\s;{}]+$/
 
 export class NginxProvider implements TrafficProvider {
@@ -109,6 +140,42 @@ export class NginxProvider implements TrafficProvider {
 
   private async nginx(...rest: string[]): Promise<ExecResult> {
     return execFile(this.o.binary ?? 'nginx', this.args(...rest))
+  }
+
+  private async masterPid(dump: string): Promise<number | undefined> {
+    let file = pidDirective(dump)
+    if (!file) {
+      const v = await this.nginx('-V').catch(() => undefined)
+      file = /--pid-path=(\S+)/.exec(`${v?.stderr ?? ''}${v?.stdout ?? ''}`)?.[1]
+    }
+    if (!file) return undefined
+    const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim())
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined
+  }
+
+  /**
+   * `nginx -s reload` only signals the master. Wait until it has started workers with the new config (a
+   * new child appears) and, for a few seconds, until the old workers have finished their requests and
+   * exited, so that "rolled back" means new requests really go to stable.
+   */
+  private async awaitReload(master: number, before: Set<number>): Promise<void> {
+    const deadline = Date.now() + 10_000
+    for (;;) {
+      const now = (await childrenOf(master)) ?? new Set<number>()
+      const fresh = [...now].some((p) => !before.has(p))
+      const oldLeft = [...now].filter((p) => before.has(p)).length
+      if (fresh && oldLeft === 0) return
+      if (Date.now() > deadline) {
+        if (!fresh)
+          this.log.warning(`nginx (pid ${master}) did not start new workers within 10 s of the reload`)
+        else
+          this.log.info(
+            `nginx: ${oldLeft} old worker(s) still finishing requests; new requests use the new weights`,
+          )
+        return
+      }
+      await sleep(50)
+    }
   }
 
   async prepare(): Promise<void> {
@@ -156,7 +223,8 @@ export class NginxProvider implements TrafficProvider {
     }
     let test: ExecResult
     try {
-      test = await this.nginx('-t', '-q')
+      // -T tests the config like -t, and prints it: the `pid` directive says where the master's pid is.
+      test = await this.nginx('-T', '-q')
     } catch (e) {
       await restore()
       throw new ProviderError(`nginx: could not run '${this.o.binary ?? 'nginx'} -t': ${errorMessage(e)}`)
@@ -167,6 +235,8 @@ export class NginxProvider implements TrafficProvider {
         `nginx -t rejected the config with the canary at ${weight} %; the previous upstream file was restored. Does your nginx config include ${this.o.upstreamFile}?\n${tail(test.stderr || test.stdout)}`,
       )
     }
+    const master = await this.masterPid(test.stdout)
+    const before = master ? await childrenOf(master) : undefined
     const reload = await this.nginx('-s', 'reload')
     if (reload.code !== 0) {
       await restore()
@@ -174,6 +244,8 @@ export class NginxProvider implements TrafficProvider {
         `nginx -s reload failed with the canary at ${weight} % (is nginx running with this config?):\n${tail(reload.stderr || reload.stdout)}`,
       )
     }
+    if (master && before) await this.awaitReload(master, before)
+    else await sleep(1000)
     this.log.info(`nginx: upstream '${this.o.upstreamName}' now sends ${weight} % to the canary (${phase})`)
   }
 }

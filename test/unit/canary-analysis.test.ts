@@ -288,7 +288,7 @@ describe('canary analysis loop', () => {
         log: silentLogger,
         clock: fakeClock(),
       }),
-    ).rejects.toThrow(/Check 'broken': Prometheus rejected the query; no traffic was moved/)
+    ).rejects.toThrow(/Check 'broken': the query cannot be used; no traffic was moved/)
     expect(provider.calls).toEqual([])
   })
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CommandProvider, substitute } from '../../shared/deploy/command.js'
-import { NginxProvider, parseUpstreamState, renderUpstream } from '../../shared/deploy/nginx.js'
+import { NginxProvider, parseUpstreamState, pidDirective, renderUpstream } from '../../shared/deploy/nginx.js'
 import { silentLogger } from '../../shared/util/logger.js'
 
 const nginxOpts = {
@@ -54,7 +54,7 @@ describe('nginx provider', () => {
     // A stand-in nginx: records its arguments; `-t` fails when the rendered file sends 100 % to the canary.
     await writeFile(
       bin,
-      `#!/bin/bash\necho "$*" >> ${log}\nif [[ "$*" == *-t* ]] && grep -q '"canaryWeight":100' ${dir}/up.conf; then echo 'nginx: [emerg] boom' >&2; exit 1; fi\n`,
+      `#!/bin/bash\necho "$*" >> ${log}\nif [[ "$*" == *-T* ]] && grep -q '"canaryWeight":100' ${dir}/up.conf; then echo 'nginx: [emerg] boom' >&2; exit 1; fi\n`,
     )
     await chmod(bin, 0o755)
     const p = new NginxProvider(
@@ -75,11 +75,15 @@ describe('nginx provider', () => {
     expect(await p.state()).toEqual({ canaryWeight: 25, phase: 'progressing' })
     await p.rollback()
     expect(await p.state()).toEqual({ canaryWeight: 0, phase: 'rolled-back' })
-    const calls = (await readFile(log, 'utf8')).trim().split('\n')
+    // (`-V` calls look for the pid file; the stand-in has none, so the provider waits a second instead.)
+    const calls = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .filter((c) => !c.endsWith('-V'))
     expect(calls.slice(0, 4)).toEqual([
-      `-c ${dir}/nginx.conf -t -q`,
+      `-c ${dir}/nginx.conf -T -q`,
       `-c ${dir}/nginx.conf -s reload`,
-      `-c ${dir}/nginx.conf -t -q`,
+      `-c ${dir}/nginx.conf -T -q`,
       `-c ${dir}/nginx.conf -s reload`,
     ])
   })
@@ -130,5 +134,15 @@ describe('command provider', () => {
     expect(() => new CommandProvider({ setWeight: 'deploy {image}' }, silentLogger)).toThrow(
       /uses \{image\} but no image/,
     )
+  })
+})
+
+describe('nginx pid directive', () => {
+  it.each([
+    ['pid /run/x.pid;\nhttp {}', '/run/x.pid'],
+    ['# pid /no.pid;\n  pid   /tmp/d/nginx.pid ;', '/tmp/d/nginx.pid'],
+    ['events {}', undefined],
+  ])('%j', (dump, want) => {
+    expect(pidDirective(dump)).toBe(want)
   })
 })
