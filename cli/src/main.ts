@@ -2,9 +2,10 @@ import { ConfigError, errorMessage, InputError, MlopsError } from '../../shared/
 import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
+import { deployCanaryCommand } from './commands/deploy-canary.js'
 import { reportCommand } from './commands/report.js'
 
-export const commands: readonly Command[] = [reportCommand]
+export const commands: readonly Command[] = [reportCommand, deployCanaryCommand]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))
