@@ -30,21 +30,28 @@ interface ModelServer {
   close(): Promise<void>
 }
 
-/** A model server: answers `/predict` with its variant; every `failEvery`-th request gets a 500. */
+/**
+ * A model server: answers `/predict` with its variant; every `failEvery`-th request gets a 500. With
+ * `imageStyle` it exports metrics as build-docker-image's generated server does: an `mlops_` prefix, a
+ * `path` label, and its own `/metrics` scrapes counted as requests.
+ */
 async function startModelServer(o: {
   model: string
   version: string
   variant: 'stable' | 'canary'
   failEvery?: number
+  imageStyle?: boolean
 }): Promise<ModelServer> {
   const counts = new Map<string, number>()
   const buckets = BUCKETS.map(() => 0)
   let n = 0
   let sum = 0
   let errors = 0
+  let scrapes = 0
   const server = http.createServer((req, res) => {
     if (req.url === '/metrics') {
-      const l = `model="${o.model}",version="${o.version}",variant="${o.variant}"`
+      const base = `model="${o.model}",version="${o.version}",variant="${o.variant}"`
+      const l = o.imageStyle ? `${base},path="/predict"` : base
       const lines = [
         '# TYPE model_requests_total counter',
         ...[...counts].map(([code, c]) => `model_requests_total{${l},code="${code}"} ${c}`),
@@ -59,7 +66,14 @@ async function startModelServer(o: {
         `model_request_duration_seconds_count{${l}} ${n}`,
         '',
       ]
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(lines.join('\n'))
+      if (o.imageStyle) {
+        scrapes++
+        lines.push(`model_requests_total{${base},path="/metrics",code="200"} ${scrapes}`, '')
+      }
+      const text = lines.join('\n')
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        .end(o.imageStyle ? text.replace(/^(# TYPE )?model_/gm, '$1mlops_model_') : text)
       return
     }
     const started = process.hrtime.bigint()
@@ -156,22 +170,23 @@ describe.skipIf(!haveNginx || !havePrometheus)(
     let prometheus: PrometheusInstance
     const closers: Array<() => Promise<void>> = []
 
-    async function scenario(key: string, canaryFailEvery?: number): Promise<void> {
+    async function scenario(key: string, canaryFailEvery?: number, imageStyle?: boolean): Promise<void> {
       const model = `churn-${key}`
-      const stable = await startModelServer({ model, version: '1', variant: 'stable' })
+      const stable = await startModelServer({ model, version: '1', variant: 'stable', imageStyle })
       const canary = await startModelServer({
         model,
         version: '2',
         variant: 'canary',
         failEvery: canaryFailEvery,
+        imageStyle,
       })
       closers.push(stable.close, canary.close)
       scenarios[key] = { model, stable, canary }
     }
 
     beforeAll(async () => {
-      await scenario('healthy')
-      await scenario('failing', 10) // 10 % of the canary's requests answer 500
+      await scenario('healthy', undefined, true) // metrics named as build-docker-image's server names them
+      await scenario('failing', 10, true) // 10 % of the canary's requests answer 500
       await scenario('quiet')
       await scenario('flaky-prometheus')
       await scenario('killed')

@@ -369,7 +369,7 @@ describe('analysis checks', () => {
         interval: '30s',
       }),
     ).toBe(
-      'sum(rate(model_requests_total{model="a\\"b",variant="canary",code!~"5.."}[30s])) / sum(rate(model_requests_total{model="a\\"b",variant="canary"}[30s])) * 100',
+      'sum(rate({__name__=~"(mlops_)?model_requests_total",model="a\\"b",variant="canary",path!~"/metrics|/health",code!~"5.."}[30s])) / sum(rate({__name__=~"(mlops_)?model_requests_total",model="a\\"b",variant="canary",path!~"/metrics|/health"}[30s])) * 100',
     )
     expect(
       renderQuery('x{version="{{version}}"}[{{ interval }}]', {
