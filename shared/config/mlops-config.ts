@@ -100,6 +100,21 @@ export const deploySection = strictObject({
     promote: z.string().optional(),
     rollback: z.string().optional(),
   }).optional(),
+  kubernetes: strictObject({
+    routing: z.enum(['gateway-api', 'ingress-nginx']).optional(),
+    namespace: z.string().optional(),
+    deployment: z.string().optional(),
+    service: z.string().optional(),
+    container: z.string().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    canary_replicas: z.number().int().min(1).optional(),
+    gateway: z.string().optional(),
+    gateway_namespace: z.string().optional(),
+    hostnames: stringList.optional(),
+    route: z.string().optional(),
+    ingress: z.string().optional(),
+    rollout_timeout: duration.optional(),
+  }).optional(),
 })
 
 const threshold = z.number()

@@ -1,5 +1,6 @@
 import type { Logger } from '../util/logger.js'
 import { type CommandOptions, CommandProvider } from './command.js'
+import type { KubernetesOptions } from './kubernetes-manifests.js'
 import { type NginxOptions, NginxProvider } from './nginx.js'
 import type { TrafficProvider } from './provider.js'
 
@@ -10,6 +11,7 @@ export type ProviderName = (typeof PROVIDERS)[number]
 export type ProviderSpec =
   | ({ readonly provider: 'nginx' } & NginxOptions)
   | ({ readonly provider: 'command' } & CommandOptions)
+  | ({ readonly provider: 'kubernetes' } & KubernetesOptions)
 
 export async function createProvider(spec: ProviderSpec, log: Logger): Promise<TrafficProvider> {
   switch (spec.provider) {
@@ -17,5 +19,10 @@ export async function createProvider(spec: ProviderSpec, log: Logger): Promise<T
       return new NginxProvider(spec, log)
     case 'command':
       return new CommandProvider(spec, log)
+    case 'kubernetes': {
+      // Loaded only here: @kubernetes/client-node and kubernetes-models stay out of the other paths.
+      const { KubernetesProvider } = await import('./kubernetes.js')
+      return new KubernetesProvider(spec, log)
+    }
   }
 }

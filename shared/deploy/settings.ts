@@ -3,6 +3,7 @@ import type { MlopsConfig } from '../config/mlops-config.js'
 import { InputError } from '../errors.js'
 import { parseDuration } from '../util/duration.js'
 import { type CheckInput, DEFAULT_CHECKS, type OnNoData, parseAnalysisInput } from './analysis.js'
+import type { Routing } from './kubernetes-manifests.js'
 import type { ProviderName, ProviderSpec } from './providers.js'
 
 /**
@@ -41,6 +42,20 @@ export interface GivenDeploy {
   readonly setWeightCommand?: string
   readonly promoteCommand?: string
   readonly rollbackCommand?: string
+  readonly routing?: Routing
+  readonly namespace?: string
+  readonly deployment?: string
+  readonly service?: string
+  readonly container?: string
+  readonly port?: number
+  readonly canaryReplicas?: number
+  readonly gateway?: string
+  readonly gatewayNamespace?: string
+  readonly hostnames?: readonly string[]
+  readonly route?: string
+  readonly ingress?: string
+  readonly kubeconfig?: string
+  readonly rolloutTimeoutMs?: number
 }
 
 export interface DeploySettings {
@@ -151,7 +166,40 @@ function providerSpec(name: ProviderName, g: GivenDeploy, config: MlopsConfig, n
         version: g.version,
       }
     }
-    case 'kubernetes':
-      throw new InputError(names.provider, "'kubernetes' is not available in this release yet")
+    case 'kubernetes': {
+      const k = d.kubernetes ?? {}
+      const image = g.image
+      if (!image) throw new InputError(names.image, 'is required with provider kubernetes (the canary image)')
+      const name = g.deployment ?? k.deployment ?? config.model?.name ?? g.model
+      if (!name)
+        throw new InputError(names.deployment, 'is required with provider kubernetes (the stable Deployment)')
+      const routing = g.routing ?? k.routing ?? 'gateway-api'
+      const gateway = g.gateway ?? k.gateway
+      if (routing === 'gateway-api' && !gateway)
+        throw new InputError(
+          names.gateway,
+          "is required with routing 'gateway-api' (the Gateway the HTTPRoute attaches to)",
+        )
+      return {
+        provider: 'kubernetes',
+        namespace: g.namespace ?? k.namespace ?? 'default',
+        name,
+        image,
+        container: g.container ?? k.container,
+        service: g.service ?? k.service,
+        port: g.port ?? k.port ?? 8080,
+        canaryReplicas: g.canaryReplicas ?? k.canary_replicas ?? 1,
+        routing,
+        route: g.route ?? k.route,
+        gateway,
+        gatewayNamespace: g.gatewayNamespace ?? k.gateway_namespace,
+        hostnames: [...(nonEmpty(g.hostnames) ?? k.hostnames ?? [])],
+        ingress: g.ingress ?? k.ingress,
+        model: g.model ?? config.model?.name,
+        version: g.version,
+        kubeconfig: g.kubeconfig,
+        rolloutTimeoutMs: g.rolloutTimeoutMs ?? parseDuration(k.rollout_timeout ?? '') ?? 300_000,
+      }
+    }
   }
 }

@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { kubeconfigFor, startKubeStandIn } from '../harness/kube-stand-in.js'
 import { type NginxInstance, requireNginx, startNginx } from '../harness/nginx.js'
 import {
   freePort,
@@ -12,6 +13,10 @@ import {
   waitForSample,
 } from '../harness/prometheus.js'
 import { runAction } from '../harness/run-action.js'
+
+// Objects read back from the stand-in are checked field by field; their full types add nothing here.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Loose = any
 
 /**
  * deploy-canary end to end: the committed bundle drives a real nginx that splits real HTTP traffic between
@@ -190,10 +195,12 @@ describe.skipIf(!haveNginx || !havePrometheus)(
       await scenario('quiet')
       await scenario('flaky-prometheus')
       await scenario('killed')
+      await scenario('kube')
       const targets = Object.values(scenarios).flatMap((s) => [s.stable.address, s.canary.address])
       prometheus = await startPrometheus({ scrapeTargets: targets, scrapeInterval: '1s' })
       closers.push(prometheus.close)
       for (const s of Object.values(scenarios)) {
+        if (s.model === 'churn-kube') continue
         s.nginx = await startNginx({ initialServer: s.stable.address })
         closers.push(s.nginx.close)
       }
@@ -425,5 +432,63 @@ describe.skipIf(!haveNginx || !havePrometheus)(
       expect(again.exitCode).toBe(0)
       expect(again.stdout).toContain('Nothing to clean up')
     }, 60_000)
+
+    it('kubernetes provider: the bundle applies validated objects to a stand-in API server and promotes', async () => {
+      const s = scenarios.kube!
+      const api = await startKubeStandIn()
+      closers.push(api.close)
+      api.put({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'churn-kube', namespace: 'ml' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'churn-kube' } },
+          template: {
+            metadata: { labels: { app: 'churn-kube' } },
+            spec: { containers: [{ name: 'server', image: 'churn:1' }] },
+          },
+        },
+      })
+      const cwd = await workdir()
+      const kubeconfig = path.join(cwd, 'kubeconfig')
+      await writeFile(kubeconfig, kubeconfigFor(api, 'ml'))
+      // No cluster routes traffic here: the load goes to both model servers directly, the API calls to the stand-in.
+      const load = [
+        startTraffic(`http://${s.stable.address}`),
+        startTraffic(`http://${s.canary.address}`, { concurrency: 1 }),
+      ]
+      const r = await runAction('deploy-canary', {
+        inputs: {
+          provider: 'kubernetes',
+          model: s.model,
+          version: '2',
+          image: 'churn:2',
+          namespace: 'ml',
+          gateway: 'public',
+          hostnames: 'churn.example.com',
+          kubeconfig,
+          steps: '50,100',
+          interval: '3s',
+          'prometheus-url': prometheus.url,
+        },
+        cwd,
+      }).finally(() => Promise.all(load.map((l) => l.stop())))
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0)
+      expect(r.outputs.result).toBe('promoted')
+      const route = api.get('gateway.networking.k8s.io/v1', 'HTTPRoute', 'ml', 'churn-kube') as {
+        spec: Loose
+      }
+      expect(route.spec.rules[0].backendRefs.map((b: { weight: number }) => b.weight)).toEqual([100, 0])
+      const stable = api.get('apps/v1', 'Deployment', 'ml', 'churn-kube') as { spec: Loose }
+      expect(stable.spec.template.spec.containers[0].image).toBe('churn:2')
+      const canary = api.get('apps/v1', 'Deployment', 'ml', 'churn-kube-canary') as { spec: Loose }
+      expect(canary.spec.replicas).toBe(0)
+      // The weights the route carried over the rollout, in order.
+      const weights = api.requests
+        .filter((q) => q.method === 'PATCH' && q.path.endsWith('/httproutes/churn-kube'))
+        .map((q) => (q.body as { spec: Loose }).spec.rules[0].backendRefs[1].weight)
+      expect(weights).toEqual([0, 50, 100, 100, 0])
+    }, 90_000)
   },
 )

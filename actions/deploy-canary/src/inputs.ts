@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import * as inputs from '../../../shared/action/inputs.js'
 import type { MlopsConfig } from '../../../shared/config/mlops-config.js'
 import { ON_NO_DATA, type OnNoData } from '../../../shared/deploy/analysis.js'
+import { ROUTINGS, type Routing } from '../../../shared/deploy/kubernetes-manifests.js'
 import { PROVIDERS, type ProviderName } from '../../../shared/deploy/providers.js'
 import {
   type DeploySettings,
@@ -36,6 +37,20 @@ export const Input = {
   SetWeightCommand: 'set-weight-command',
   PromoteCommand: 'promote-command',
   RollbackCommand: 'rollback-command',
+  Routing: 'routing',
+  Namespace: 'namespace',
+  Deployment: 'deployment',
+  Service: 'service',
+  Container: 'container',
+  Port: 'port',
+  CanaryReplicas: 'canary-replicas',
+  Gateway: 'gateway',
+  GatewayNamespace: 'gateway-namespace',
+  Hostnames: 'hostnames',
+  Route: 'route',
+  Ingress: 'ingress',
+  Kubeconfig: 'kubeconfig',
+  RolloutTimeout: 'rollout-timeout',
   Config: 'config',
   GithubToken: 'github-token',
 } as const
@@ -78,12 +93,27 @@ const NAMES: Names = {
   setWeightCommand: Input.SetWeightCommand,
   promoteCommand: Input.PromoteCommand,
   rollbackCommand: Input.RollbackCommand,
+  routing: Input.Routing,
+  namespace: Input.Namespace,
+  deployment: Input.Deployment,
+  service: Input.Service,
+  container: Input.Container,
+  port: Input.Port,
+  canaryReplicas: Input.CanaryReplicas,
+  gateway: Input.Gateway,
+  gatewayNamespace: Input.GatewayNamespace,
+  hostnames: Input.Hostnames,
+  route: Input.Route,
+  ingress: Input.Ingress,
+  kubeconfig: Input.Kubeconfig,
+  rolloutTimeoutMs: Input.RolloutTimeout,
 }
 
 /** Reads every input once; an input given to the action wins over `deploy:` in mlops.yaml. */
 export function getSettings(config: MlopsConfig, configPath: string): Settings {
   const provider = inputs.optional(Input.Provider)
   const onNoData = inputs.optional(Input.OnNoData)
+  const routing = inputs.optional(Input.Routing)
   const given: GivenDeploy = {
     provider: provider ? inputs.oneOf<ProviderName>(Input.Provider, PROVIDERS) : undefined,
     model: inputs.optional(Input.Model),
@@ -109,6 +139,20 @@ export function getSettings(config: MlopsConfig, configPath: string): Settings {
     setWeightCommand: inputs.optional(Input.SetWeightCommand),
     promoteCommand: inputs.optional(Input.PromoteCommand),
     rollbackCommand: inputs.optional(Input.RollbackCommand),
+    routing: routing ? inputs.oneOf<Routing>(Input.Routing, ROUTINGS) : undefined,
+    namespace: inputs.optional(Input.Namespace),
+    deployment: inputs.optional(Input.Deployment),
+    service: inputs.optional(Input.Service),
+    container: inputs.optional(Input.Container),
+    port: inputs.number(Input.Port, { min: 1, max: 65535, integer: true }),
+    canaryReplicas: inputs.number(Input.CanaryReplicas, { min: 1, integer: true }),
+    gateway: inputs.optional(Input.Gateway),
+    gatewayNamespace: inputs.optional(Input.GatewayNamespace),
+    hostnames: inputs.list(Input.Hostnames),
+    route: inputs.optional(Input.Route),
+    ingress: inputs.optional(Input.Ingress),
+    kubeconfig: inputs.optional(Input.Kubeconfig),
+    rolloutTimeoutMs: inputs.duration(Input.RolloutTimeout),
   }
   const s: Settings = {
     ...resolveDeploy(given, config, configPath, NAMES),

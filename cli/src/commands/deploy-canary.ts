@@ -1,6 +1,7 @@
 import { loadMlopsConfig } from '../../../shared/config/mlops-config.js'
 import { ON_NO_DATA, type OnNoData, resolveChecks } from '../../../shared/deploy/analysis.js'
 import { runCanary } from '../../../shared/deploy/canary.js'
+import { ROUTINGS, type Routing } from '../../../shared/deploy/kubernetes-manifests.js'
 import { prometheusMetrics } from '../../../shared/deploy/prometheus-source.js'
 import { createProvider, PROVIDERS, type ProviderName } from '../../../shared/deploy/providers.js'
 import { canaryRunRecord, renderSummary } from '../../../shared/deploy/render.js'
@@ -37,6 +38,20 @@ const NAMES: Names = {
   setWeightCommand: '--set-weight-command',
   promoteCommand: '--promote-command',
   rollbackCommand: '--rollback-command',
+  routing: '--routing',
+  namespace: '--namespace',
+  deployment: '--deployment',
+  service: '--service',
+  container: '--container',
+  port: '--port',
+  canaryReplicas: '--canary-replicas',
+  gateway: '--gateway',
+  gatewayNamespace: '--gateway-namespace',
+  hostnames: '--hostnames',
+  route: '--route',
+  ingress: '--ingress',
+  kubeconfig: '--kubeconfig',
+  rolloutTimeoutMs: '--rollout-timeout',
 }
 
 const list = (v: string | undefined) =>
@@ -73,12 +88,15 @@ export const deployCanaryCommand: Command = {
     'shift traffic to a new model version in steps, judged by Prometheus metrics; promote or roll back',
   usage: `mlops deploy-canary --model NAME --prometheus-url URL [options]   (flags as the action's inputs)
 
-  --provider nginx|command      (default: deploy.provider in mlops.yaml, else nginx)
+  --provider nginx|command|kubernetes (default: deploy.provider in mlops.yaml, else nginx)
   --steps 5,25,50,100  --interval 60s  --analysis FILE|YAML  --failure-limit 1  --min-requests 0
   --on-no-data wait|fail|pass  --max-wait 5m  --version V  --image I  --prometheus-token T
   nginx:   --nginx-upstream-file F --stable-servers H:P[,..] --canary-servers H:P[,..]
            [--nginx-config F] [--nginx-upstream-name model] [--nginx-args "-e /tmp/err.log"]
   command: --set-weight-command S [--promote-command S] [--rollback-command S]   ({weight} {stable-weight} {image} {version})
+  kubernetes: --image I --routing gateway-api|ingress-nginx [--namespace N] [--deployment D] [--service S]
+           [--container C] [--port 8080] [--canary-replicas 1] [--gateway G] [--gateway-namespace N]
+           [--hostnames H,..] [--route R] [--ingress I] [--kubeconfig F] [--rollout-timeout 5m]
   --no-fail-on-rollback         exit 0 after a rollback
   --out DIR                     where the summary (deploy-canary.md) and the run record go (default .mlops)
   --config mlops.yaml`,
@@ -108,6 +126,20 @@ export const deployCanaryCommand: Command = {
       'set-weight-command': { type: 'string' },
       'promote-command': { type: 'string' },
       'rollback-command': { type: 'string' },
+      routing: { type: 'string' },
+      namespace: { type: 'string' },
+      deployment: { type: 'string' },
+      service: { type: 'string' },
+      container: { type: 'string' },
+      port: { type: 'string' },
+      'canary-replicas': { type: 'string' },
+      gateway: { type: 'string' },
+      'gateway-namespace': { type: 'string' },
+      hostnames: { type: 'string' },
+      route: { type: 'string' },
+      ingress: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'rollout-timeout': { type: 'string' },
       'no-fail-on-rollback': { type: 'boolean' },
       out: { type: 'string', default: '.mlops' },
       config: { type: 'string', default: 'mlops.yaml' },
@@ -136,6 +168,20 @@ export const deployCanaryCommand: Command = {
       setWeightCommand: v['set-weight-command'],
       promoteCommand: v['promote-command'],
       rollbackCommand: v['rollback-command'],
+      routing: oneOf<Routing>('--routing', v.routing, ROUTINGS),
+      namespace: v.namespace,
+      deployment: v.deployment,
+      service: v.service,
+      container: v.container,
+      port: int('--port', v.port, 1),
+      canaryReplicas: int('--canary-replicas', v['canary-replicas'], 1),
+      gateway: v.gateway,
+      gatewayNamespace: v['gateway-namespace'],
+      hostnames: list(v.hostnames),
+      route: v.route,
+      ingress: v.ingress,
+      kubeconfig: v.kubeconfig,
+      rolloutTimeoutMs: ms('--rollout-timeout', v['rollout-timeout']),
     }
     const config = await loadMlopsConfig(v.config, { optional: true })
     const s = resolveDeploy(given, config, v.config, NAMES)
