@@ -62,7 +62,7 @@ export function renderUpstream(o: NginxOptions, canaryWeight: number, phase: Tra
       ? `    server ${addr} weight=${weight}${params};  # ${role}`
       : `    # ${role} ${addr} left out: weight 0 (nginx does not accept weight=0)`
   return [
-    `${HEADER}${JSON.stringify({ canaryWeight: w, phase })}`,
+    `${HEADER}${JSON.stringify({ canaryWeight: w, phase, stable: o.stable, canary: o.canary })}`,
     `upstream ${o.upstreamName} {`,
     ...o.stable.map((a) => line(a, sw, 'stable')),
     ...o.canary.map((a) => line(a, cw, 'canary')),
@@ -73,11 +73,26 @@ export function renderUpstream(o: NginxOptions, canaryWeight: number, phase: Tra
 
 /** Reads the state line back from a rendered file; undefined when the file is missing or not ours. */
 export function parseUpstreamState(text: string): TrafficState | undefined {
+  return parseUpstreamRecord(text)?.state
+}
+
+/** The state line with the servers it was written for. */
+function parseUpstreamRecord(
+  text: string,
+): { state: TrafficState; stable: readonly string[]; canary: readonly string[] } | undefined {
   const first = text.split('\n', 1)[0] ?? ''
   if (!first.startsWith(HEADER)) return undefined
   try {
-    const s = JSON.parse(first.slice(HEADER.length)) as TrafficState
-    return typeof s.canaryWeight === 'number' ? s : undefined
+    const s = JSON.parse(first.slice(HEADER.length)) as TrafficState & {
+      stable?: string[]
+      canary?: string[]
+    }
+    if (typeof s.canaryWeight !== 'number') return undefined
+    return {
+      state: { canaryWeight: s.canaryWeight, phase: s.phase },
+      stable: s.stable ?? [],
+      canary: s.canary ?? [],
+    }
   } catch {
     return undefined
   }
@@ -179,6 +194,14 @@ export class NginxProvider implements TrafficProvider {
   }
 
   async prepare(): Promise<void> {
+    // After a promotion the canary servers carry all traffic: they are this rollout's stable. Starting
+    // stable-only with the old stable servers would silently move all traffic back to the old version.
+    const previous = parseUpstreamRecord(await readFile(this.o.upstreamFile, 'utf8').catch(() => ''))
+    const same = (a: readonly string[], b: readonly string[]) => [...a].sort().join() === [...b].sort().join()
+    if (previous?.state.phase === 'promoted' && !same(previous.canary, this.o.stable))
+      throw new ProviderError(
+        `nginx: the last rollout promoted ${previous.canary.join(', ')}, which now serve all traffic; pass them as 'stable-servers' (and the new version's servers as 'canary-servers'), or traffic would go back to ${this.o.stable.join(', ')}`,
+      )
     // Start from stable only (a promoted previous rollout's canary is this rollout's stable), and prove the
     // user's config includes our file and reloads, before any traffic moves.
     await this.apply(0, 'stable')

@@ -87,6 +87,25 @@ describe('nginx provider', () => {
       `-c ${dir}/nginx.conf -s reload`,
     ])
   })
+  it('refuses to start from the old stable after a promotion; accepts the swapped roles', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'nginx-unit-'))
+    const bin = path.join(dir, 'nginx')
+    await writeFile(bin, '#!/bin/sh\nexit 0\n')
+    await chmod(bin, 0o755)
+    const base = { ...nginxOpts, upstreamFile: path.join(dir, 'up.conf'), binary: bin }
+    const first = new NginxProvider(base, silentLogger)
+    await first.prepare()
+    await first.promote()
+    await expect(new NginxProvider(base, silentLogger).prepare()).rejects.toThrow(
+      /the last rollout promoted 127.0.0.1:8002, which now serve all traffic; pass them as 'stable-servers'/,
+    )
+    const swapped = new NginxProvider(
+      { ...base, stable: ['127.0.0.1:8002'], canary: ['127.0.0.1:8001'] },
+      silentLogger,
+    )
+    await swapped.prepare()
+    expect(await readFile(base.upstreamFile, 'utf8')).toContain('server 127.0.0.1:8002 weight=1;  # stable')
+  })
 })
 
 describe('command provider', () => {

@@ -85,6 +85,32 @@ describe('deploy-canary settings', () => {
     expect(() => getSettings(config, 'mlops.yaml')).toThrow(err)
   })
 
+  it('reads the kubernetes provider from inputs and deploy.kubernetes', () => {
+    setInputs({ provider: 'kubernetes' })
+    expect(() => getSettings(config, 'mlops.yaml')).toThrow(
+      /Input 'image' is required with provider kubernetes/,
+    )
+    setInputs({ image: 'churn:2' })
+    expect(() => getSettings(config, 'mlops.yaml')).toThrow(
+      /Input 'gateway' is required with routing 'gateway-api'/,
+    )
+    setInputs({ routing: 'ingress-nginx', namespace: 'ml', port: '9000', 'rollout-timeout': '90s' })
+    expect(getSettings(config, 'mlops.yaml').provider).toMatchObject({
+      provider: 'kubernetes',
+      routing: 'ingress-nginx',
+      namespace: 'ml',
+      name: 'churn',
+      image: 'churn:2',
+      port: 9000,
+      canaryReplicas: 1,
+      rolloutTimeoutMs: 90_000,
+    })
+    setInputs({ routing: 'istio' })
+    expect(() => getSettings(config, 'mlops.yaml')).toThrow(
+      /Input 'routing' must be one of gateway-api, ingress-nginx/,
+    )
+  })
+
   it('needs a model and a Prometheus URL from somewhere', () => {
     expect(() => getSettings({}, 'mlops.yaml')).toThrow(/Input 'model' is required/)
     setInputs({ model: 'm' })
