@@ -6,8 +6,14 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // @actions/workflow-parser imports JSON without an import attribute, which Node's ESM loader refuses:
+    // let vite transform it (ncc bundles it for the CLI).
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.itg.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.itg.test.ts'] },
+      },
       { extends: true, test: { name: 'integration', include: ['test/**/*.itg.test.ts'] } },
     ],
   },

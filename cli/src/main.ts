@@ -3,9 +3,22 @@ import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { deployCanaryCommand } from './commands/deploy-canary.js'
+import { evaluateCommand } from './commands/evaluate.js'
+import { monitorCommand } from './commands/monitor.js'
 import { reportCommand } from './commands/report.js'
+import { runCommand } from './commands/run.js'
+import { inferSchemaCommand, profileCommand, validateDataCommand } from './commands/validate-data.js'
 
-export const commands: readonly Command[] = [reportCommand, deployCanaryCommand]
+export const commands: readonly Command[] = [
+  validateDataCommand,
+  profileCommand,
+  inferSchemaCommand,
+  evaluateCommand,
+  reportCommand,
+  monitorCommand,
+  runCommand,
+  deployCanaryCommand,
+]
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length))

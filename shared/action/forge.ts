@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { InputError } from '../errors.js'
 import type { Forge } from '../forge/forge.js'
 import { parseRepo } from '../github/context.js'
@@ -6,17 +7,24 @@ import type { Logger } from '../util/logger.js'
 /**
  * The forge for an action run: GitHub, for the repository the workflow runs in. Octokit is imported on
  * first use, so actions that end before talking to GitHub start fast.
+ *
+ * Under `mlops run` (MLOPS_LOCAL_RUN=true) without a GITHUB_API_URL, the run is fully local: the forge is the
+ * local outbox (`.mlops/outbox/` in the workspace), as for every other `mlops` command.
  */
 export async function githubForge(
   token: string | undefined,
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Forge> {
+  if (env.MLOPS_LOCAL_RUN === 'true' && !env.GITHUB_API_URL) {
+    const { LocalForge } = await import('../forge/local-forge.js')
+    log.info('Local run: comments, issues, releases and deployments go to .mlops/outbox/')
+    return new LocalForge(path.join(env.GITHUB_WORKSPACE || process.cwd(), '.mlops', 'outbox'))
+  }
   if (!token) {
     throw new InputError(
       'github-token',
       'is empty',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression, shown to the user
       "Pass 'github-token: ${{ github.token }}' (the default) or a token with access to the repository",
     )
   }

@@ -47,14 +47,35 @@ export const trainSection = strictObject({
 })
 
 const tolerance = z.number().min(0, 'expected a tolerance of 0 or more')
+const DROP_CHECKS = ['max_drop', 'max_drop_relative'] as const
+const INCREASE_CHECKS = ['max_increase', 'max_increase_relative'] as const
 export const gateMetric = strictObject({
-  direction: z.enum(['higher', 'lower']),
+  direction: z.enum(['higher', 'lower'], {
+    error: (i) =>
+      `unknown direction ${JSON.stringify(i.input)}; expected one of "higher"|"lower" (which way is better)`,
+  }),
   min: z.number().optional(),
   max: z.number().optional(),
   max_drop: tolerance.optional(),
   max_drop_relative: tolerance.optional(),
   max_increase: tolerance.optional(),
   max_increase_relative: tolerance.optional(),
+  /** Whether a paired significance test (when predictions are given) may excuse a failed change check. */
+  significance_test: z.boolean().default(true),
+}).superRefine((m, ctx) => {
+  // A change check limits how much a metric may get worse; in the other direction it would limit gains.
+  const wrong = m.direction === 'higher' ? INCREASE_CHECKS : DROP_CHECKS
+  for (const k of wrong) {
+    if (m[k] === undefined) continue
+    const use = m.direction === 'higher' ? k.replace('increase', 'drop') : k.replace('drop', 'increase')
+    ctx.addIssue({
+      code: 'custom',
+      path: [k],
+      message: `'${k}' limits a change for the better of a direction-${m.direction} metric; use '${use}'`,
+    })
+  }
+  if (m.min !== undefined && m.max !== undefined && m.min > m.max)
+    ctx.addIssue({ code: 'custom', path: ['min'], message: `min (${m.min}) is above max (${m.max})` })
 })
 export const gateSection = strictObject({
   metrics: z.record(z.string(), gateMetric),
@@ -184,6 +205,7 @@ export async function loadMlopsConfig(file: string, opts: { optional: boolean })
   try {
     return await loadYamlFile(file, mlopsConfigSchema)
   } catch (e) {
+    // instanceof, not e.name: the minified bundles rename classes
     if (opts.optional && e instanceof NotFoundError) return {}
     throw e
   }

@@ -28,6 +28,8 @@ export interface Evaluation {
   readonly at: Date
   /** The worst series over the chart window, for the chart. */
   readonly history?: Series
+  /** Warnings Prometheus attached to the answers (e.g. partial data). */
+  readonly warnings: readonly string[]
 }
 
 export interface EvaluateOptions {
@@ -106,6 +108,7 @@ export async function evaluateRule(
     end: at,
     stepMs: stepFor(windowMs),
   })
+  const warnings = [...new Set([...instant.warnings, ...chart.warnings])]
   const historyOf = (labels: Readonly<Record<string, string>>) =>
     chart.series.find((s) => seriesKey(s.labels) === seriesKey(labels))
 
@@ -127,6 +130,7 @@ export async function evaluateRule(
         condition,
         at,
         history: chart.series[0],
+        warnings,
       },
     ]
   }
@@ -149,6 +153,7 @@ export async function evaluateRule(
       condition,
       at,
       history: historyOf(worst.labels),
+      warnings,
     }
   })
 }

@@ -143,10 +143,6 @@ export async function reconcile(
 
     const wantsDispatch = e.firing && e.rule.action === 'retrain' && !!policy.dispatch
     const dispatchDue = wantsDispatch && elapsed(prev.lastDispatchAt, at) >= policy.cooldownMs
-    if (wantsDispatch && !dispatchDue)
-      log.info(
-        `${e.model}/${e.rule.name}: retraining was dispatched at ${prev.lastDispatchAt}; within the cooldown, not again`,
-      )
 
     const render = (s: IssueState) =>
       `${issueBody(e, { ...policy, breachedSince: s.breachedSince })}\n\n${markerFor(fp)}\n${stateMarker(s)}`
@@ -172,22 +168,49 @@ export async function reconcile(
         }
         log.info(`${e.model}/${e.rule.name}: recovered (${formatValue(e.value)}); closed #${issue.number}`)
         out.push({ ...base, action: 'closed', number: issue.number, url: issue.url, dispatched: false })
+      } else if (issue && e.status === 'ok' && prev.breachedSince) {
+        // Remember the recovery, so the next breach counts as a new one (and reopens a closed issue).
+        if (!policy.dryRun)
+          await forge.updateIssue(issue.number, { body: render(state({ breachedSince: undefined })) })
+        log.info(
+          `${e.model}/${e.rule.name}: recovered (${formatValue(e.value)}); #${issue.number} left ${issue.state}`,
+        )
+        out.push({ ...base, action: 'unchanged', number: issue.number, url: issue.url, dispatched: false })
       } else {
         out.push({ ...base, action: 'none', number: issue?.number, url: issue?.url, dispatched: false })
       }
       continue
     }
 
+    if (issue?.state === 'closed' && prev.breachedSince) {
+      // Closed by a person while the rule was still breached: respect that until the rule recovers.
+      log.info(
+        `${e.model}/${e.rule.name}: #${issue.number} was closed while still breached; it stays closed (no dispatch) until the rule recovers and breaches again`,
+      )
+      out.push({ ...base, action: 'none', number: issue.number, url: issue.url, dispatched: false })
+      continue
+    }
+
+    if (wantsDispatch && !dispatchDue)
+      log.info(
+        `${e.model}/${e.rule.name}: retraining was dispatched at ${prev.lastDispatchAt}; within the cooldown, not again`,
+      )
     const dispatchAt = dispatchDue ? at.toISOString() : prev.lastDispatchAt
     let number = issue?.number
     let url = issue?.url
     let action: IssueAction
+    // The state last written to the issue (to roll back a failed dispatch from).
+    let written: IssueState | undefined
+    const write = (s: IssueState) => {
+      written = s
+      return render(s)
+    }
     if (!issue) {
       action = 'opened'
       if (!policy.dryRun) {
         const created = await forge.createIssue({
           title: issueTitle(e),
-          body: render(
+          body: write(
             state({
               breachedSince: at.toISOString(),
               lastCommentAt: at.toISOString(),
@@ -205,7 +228,7 @@ export async function reconcile(
         await forge.createComment(issue.number, reopenedComment(e, policy.runUrl))
         await forge.updateIssue(issue.number, {
           state: 'open',
-          body: render(
+          body: write(
             state({
               breachedSince: at.toISOString(),
               lastCommentAt: at.toISOString(),
@@ -215,13 +238,20 @@ export async function reconcile(
         })
       }
     } else {
-      const commentDue = elapsed(prev.lastCommentAt, at) >= policy.commentIntervalMs
+      // Open, but the last run saw the rule recover (without close-resolved): a new breach, say so now.
+      const recurred = !prev.breachedSince
+      const commentDue = recurred || elapsed(prev.lastCommentAt, at) >= policy.commentIntervalMs
       action = commentDue ? 'commented' : 'unchanged'
       if (!policy.dryRun && (commentDue || dispatchDue)) {
-        if (commentDue) await forge.createComment(issue.number, stillBreachedComment(e, policy.runUrl))
+        if (commentDue)
+          await forge.createComment(
+            issue.number,
+            recurred ? reopenedComment(e, policy.runUrl, false) : stillBreachedComment(e, policy.runUrl),
+          )
         await forge.updateIssue(issue.number, {
-          body: render(
+          body: write(
             state({
+              breachedSince: prev.breachedSince ?? at.toISOString(),
               lastCommentAt: commentDue ? at.toISOString() : prev.lastCommentAt,
               lastDispatchAt: dispatchAt,
             }),
@@ -240,9 +270,9 @@ export async function reconcile(
         await forge.dispatchWorkflow(d.workflow, d.ref, dispatchInputs(d, e, number))
       } catch (err) {
         // The state already says "dispatched"; put it back so the next run tries again.
-        if (number !== undefined)
+        if (number !== undefined && written)
           await forge
-            .updateIssue(number, { body: render(state({ lastDispatchAt: prev.lastDispatchAt })) })
+            .updateIssue(number, { body: render({ ...written, lastDispatchAt: prev.lastDispatchAt }) })
             .catch(() => undefined)
         throw err
       }

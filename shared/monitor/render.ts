@@ -77,8 +77,10 @@ export function issueBody(e: Evaluation, ctx: BodyContext): string {
   const icon = e.rule.severity === 'critical' ? '🔴' : e.rule.severity === 'warning' ? '⚠️' : 'ℹ️'
   const crossed =
     e.status === 'no-data'
-      ? `The query returned no data (the rule has \`on_no_data: alert\`).`
-      : `**${formatValue(e.value)}** is ${e.condition}.`
+      ? 'The query returned no data (the rule has `on_no_data: alert`).'
+      : e.status === 'ok'
+        ? `Recovered: **${formatValue(e.value)}** is no longer ${e.condition}.`
+        : `**${formatValue(e.value)}** is ${e.condition}.`
   const rows: Array<[string, string]> = [
     ['Model', `\`${e.model}\``],
     ['Rule', `\`${e.rule.name}\` (severity ${e.rule.severity}, action ${e.rule.action})`],
@@ -92,7 +94,7 @@ export function issueBody(e: Evaluation, ctx: BodyContext): string {
     `## ${icon} ${cell(e.model)}: ${cell(e.rule.name)}`,
     '',
     crossed,
-    e.rule.action === 'retrain' ? '\nThe model should be retrained.' : '',
+    e.rule.action === 'retrain' && e.status !== 'ok' ? '\nThe model should be retrained.' : '',
     '',
     table(['', ''], rows),
     '',
@@ -116,8 +118,9 @@ export function stillBreachedComment(e: Evaluation, runUrl?: string): string {
   return `Still breached: **${formatValue(e.value)}** at ${e.at.toISOString()} (${e.condition}).${runUrl ? ` [Run](${runUrl})` : ''}`
 }
 
-export function reopenedComment(e: Evaluation, runUrl?: string): string {
-  return `Breached again: **${formatValue(e.value)}** at ${e.at.toISOString()} (${e.condition}); reopening.${runUrl ? ` [Run](${runUrl})` : ''}`
+/** A new breach after a recovery; `reopening` when the issue was closed. */
+export function reopenedComment(e: Evaluation, runUrl?: string, reopening = true): string {
+  return `Breached again: **${formatValue(e.value)}** at ${e.at.toISOString()} (${e.condition})${reopening ? '; reopening' : ''}.${runUrl ? ` [Run](${runUrl})` : ''}`
 }
 
 export function resolvedComment(e: Evaluation, runUrl?: string): string {

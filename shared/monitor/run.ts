@@ -188,9 +188,13 @@ export async function runMonitor(opts: {
         windowMs: opts.policy.windowMs,
       }),
   )
-  for (const e of evaluations)
+  for (const e of evaluations) {
     log.info(`${e.rule.name} [${e.model}]: ${e.status} (${formatValue(e.value)}; ${e.condition})`)
-  const touches = evaluations.some((e) => e.firing) || opts.policy.closeResolved
+    for (const w of e.warnings) log.warning(`Rule '${e.rule.name}': Prometheus warns: ${w}`)
+  }
+  // Recoveries matter too (closing, or remembering them so the next breach reopens), so the issues are
+  // always looked at; only a run where every rule has no data leaves GitHub alone.
+  const touches = evaluations.some((e) => e.firing || e.status === 'ok')
   const outcomes = touches
     ? await log.group('Issues', async () =>
         reconcile(evaluations, await opts.forge(), opts.policy, opts.now, log),

@@ -37,6 +37,7 @@ export interface PrometheusOptions {
 
 /** Why a request failed, for callers that react differently (e.g. a canary may retry `unavailable`). */
 export type PrometheusErrorKind =
+  | 'bad-config'
   | 'bad-query'
   | 'unauthorized'
   | 'unavailable'
@@ -139,13 +140,13 @@ export class PrometheusClient implements PrometheusApi {
       parsed = new URL(opts.url)
     } catch {
       throw new PrometheusError(
-        'bad-query',
+        'bad-config',
         `Prometheus URL '${opts.url}' is not a URL (e.g. http://host:9090)`,
       )
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
       throw new PrometheusError(
-        'bad-query',
+        'bad-config',
         `Prometheus URL '${opts.url}' must start with http:// or https://`,
       )
     this.url = opts.url.replace(/\/+$/, '')
@@ -160,7 +161,7 @@ export class PrometheusClient implements PrometheusApi {
         this.ca = readFileSync(opts.caFile)
       } catch (e) {
         throw new PrometheusError(
-          'bad-query',
+          'bad-config',
           `Cannot read the CA file '${opts.caFile}': ${(e as Error).message}`,
           undefined,
           {
@@ -311,6 +312,13 @@ export class PrometheusClient implements PrometheusApi {
         status,
       )
     }
+    if (status === 404) {
+      throw new PrometheusError(
+        'bad-config',
+        `${this.url} has no Prometheus query API (404 on /api/v1/query); is 'prometheus-url' the server's base URL (without /api/v1)?`,
+        status,
+      )
+    }
     if (body?.status === 'error' || status >= 400) {
       if (body?.errorType === 'bad_data' || status === 400) {
         throw new PrometheusError(
@@ -319,7 +327,14 @@ export class PrometheusClient implements PrometheusApi {
           status,
         )
       }
-      const kind = body?.errorType === 'timeout' ? 'timeout' : status >= 500 ? 'server' : 'bad-response'
+      if (body?.errorType === 'execution') {
+        throw new PrometheusError(
+          'bad-query',
+          `Prometheus could not evaluate the query \`${promql}\`: ${said || `HTTP ${status}`}`,
+          status,
+        )
+      }
+      const kind = body?.errorType === 'timeout' ? 'timeout' : 'bad-response'
       throw new PrometheusError(
         kind,
         `Prometheus at ${this.url} answered ${status} (${body?.errorType ?? 'error'}: ${said})`,

@@ -2,14 +2,12 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { type Annotation, parseAnnotations, parseFileCommand } from '../../shared/workflow/file-commands.js'
+
+export type { Annotation }
+export { parseAnnotations, parseFileCommand }
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
-
-export interface Annotation {
-  readonly level: 'error' | 'warning' | 'notice'
-  readonly message: string
-  readonly properties: Record<string, string>
-}
 
 export interface ActionRun {
   readonly exitCode: number | null
@@ -33,42 +31,6 @@ export interface RunOptions {
   /** Run the `post` entry point with the state the main step saved. */
   readonly post?: { state: Record<string, string> }
   readonly timeoutMs?: number
-}
-
-/** Reads the `name<<DELIM\nvalue\nDELIM` and `name=value` file-command format the runner reads. */
-export function parseFileCommand(text: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const lines = text.split(/\r?\n/)
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line)
-    if (heredoc) {
-      const [, name, delim] = heredoc
-      const value: string[] = []
-      for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]!)
-      out[name!] = value.join('\n')
-    } else if (line.includes('=')) {
-      out[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1)
-    }
-  }
-  return out
-}
-
-const unescapeData = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%')
-const unescapeProp = (s: string) => unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',')
-
-/** Workflow commands on stdout: `::error file=a,line=1::message`. */
-export function parseAnnotations(stdout: string): Annotation[] {
-  const out: Annotation[] = []
-  for (const m of stdout.matchAll(/^::(error|warning|notice)(?: ([^:]*))?::(.*)$/gm)) {
-    const properties: Record<string, string> = {}
-    for (const kv of (m[2] ?? '').split(',').filter(Boolean)) {
-      const eq = kv.indexOf('=')
-      properties[kv.slice(0, eq)] = unescapeProp(kv.slice(eq + 1))
-    }
-    out.push({ level: m[1] as Annotation['level'], message: unescapeData(m[3]!), properties })
-  }
-  return out
 }
 
 /** Inputs with their action.yml defaults applied, as `INPUT_<NAME>` (upper-cased, hyphens kept, spaces to _). */

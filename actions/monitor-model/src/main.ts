@@ -34,6 +34,9 @@ async function main(): Promise<void> {
   const ctx = runContext()
   const config = await loadMlopsConfig(s.config, { optional: true })
   const m = await resolveMonitor({ ...s, runUrl: ctx.runUrl }, config)
+  if (s.prometheusUsername)
+    // The derived Authorization value is a credential too.
+    core.setSecret(Buffer.from(`${s.prometheusUsername}:${s.prometheusPassword ?? ''}`).toString('base64'))
   const prometheus = new PrometheusClient({
     url: m.prometheusUrl,
     bearerToken: s.prometheusToken,

@@ -1,0 +1,306 @@
+import type { TableSink } from './types.js'
+
+const QUOTE = 34
+const LF = 10
+const CR = 13
+const BOM = 0xfeff
+
+/**
+ * A streaming RFC 4180 parser: quoted fields, doubled quotes, newlines inside quotes, CRLF or LF, a UTF-8 BOM
+ * and any one-character delimiter. It is fed blocks of text that end at a line break (the last block may
+ * not) and keeps only the unfinished record between blocks, so memory is one block plus the longest record.
+ *
+ * No string is made per field: records go to the sink as offsets into the block. Line numbers are physical
+ * lines (1 is the header), counting the line breaks inside quoted fields.
+ */
+export class CsvParser {
+  private readonly delim: number
+  private carry = ''
+  private carryLine = 1
+  private carrySuspect = false
+  private line = 1
+  private ncols = -1
+  private starts = new Int32Array(64)
+  private ends = new Int32Array(64)
+  private flags = new Uint8Array(64)
+  private first = true
+  /** Records seen, header excluded. */
+  records = 0
+  private stopped = false
+  /** The carry ends inside a quoted field. */
+  private openQuote = false
+
+  constructor(
+    private readonly sink: TableSink,
+    delimiter = ',',
+    private readonly maxRecordChars = 256 * 1024 * 1024,
+  ) {
+    if (delimiter.length !== 1) throw new Error(`delimiter must be one character; got '${delimiter}'`)
+    this.delim = delimiter.charCodeAt(0)
+  }
+
+  /** Feeds one block. `suspect`: the block held invalid UTF-8. */
+  push(block: string, suspect = false): void {
+    if (this.stopped) return
+    let text = block
+    if (this.first) {
+      this.first = false
+      if (text.charCodeAt(0) === BOM) text = text.slice(1)
+    }
+    if (this.carry && this.openQuote && block.indexOf('"') < 0) {
+      // still inside an open quoted field: nothing can end here, so append without parsing again (a never
+      // closed quote costs linear time, not quadratic)
+      this.carry += block
+      this.carrySuspect ||= suspect
+      this.checkCarry()
+      return
+    }
+    this.openQuote = false
+    if (this.carry) {
+      text = this.carry + text
+      suspect ||= this.carrySuspect
+      this.line = this.carryLine
+      this.carry = ''
+    }
+    const consumed = this.parse(text, false, suspect)
+    if (consumed < text.length) {
+      this.carry = text.slice(consumed)
+      this.carrySuspect = suspect
+      this.carryLine = this.line
+      this.checkCarry()
+    }
+  }
+
+  private checkCarry(): void {
+    if (this.carry.length > this.maxRecordChars) {
+      this.sink.issue({
+        kind: 'unterminated_quote',
+        line: this.carryLine,
+        detail: `record starting on line ${this.carryLine} is longer than ${this.maxRecordChars} characters: a quote is probably never closed; the rest of the file was not read`,
+      })
+      this.stopped = true
+      this.carry = ''
+    }
+  }
+
+  /** Ends the input: parses what is left, reporting an unterminated quote. */
+  end(): void {
+    if (this.stopped) return
+    if (this.first && !this.carry) return
+    const text = this.carry
+    this.carry = ''
+    this.line = this.carryLine
+    if (text) {
+      const consumed = this.parse(text, true, this.carrySuspect)
+      if (consumed < text.length) {
+        this.sink.issue({
+          kind: 'unterminated_quote',
+          line: this.line,
+          detail: `quoted field opened on line ${this.line} is never closed before the end of the file`,
+        })
+      }
+    }
+  }
+
+  /** True once the header was read. */
+  get hasHeader(): boolean {
+    return this.ncols >= 0
+  }
+
+  private grow(n: number): void {
+    const size = Math.max(n, this.starts.length * 2)
+    const s = new Int32Array(size)
+    s.set(this.starts)
+    const e = new Int32Array(size)
+    e.set(this.ends)
+    const f = new Uint8Array(size)
+    f.set(this.flags)
+    this.starts = s
+    this.ends = e
+    this.flags = f
+  }
+
+  /**
+   * Parses complete records from `text`; returns how many characters were consumed (the start of the first
+   * incomplete record). With `final`, a record may end at the end of the text.
+   */
+  private parse(text: string, final: boolean, suspect: boolean): number {
+    const n = text.length
+    const delim = this.delim
+    let i = 0
+    let recStart = 0
+    let recLine = this.line
+    let nf = 0
+    let line = this.line
+    let malformed = false
+    const delimChar = String.fromCharCode(delim)
+    let nextQuote = text.indexOf('"')
+    if (nextQuote < 0) nextQuote = n
+    while (i < n || (final && i === n && (nf > 0 || i > recStart))) {
+      // fast path: a whole record without quotes, split with native indexOf
+      if (nf === 0 && i < n) {
+        if (nextQuote < i) {
+          nextQuote = text.indexOf('"', i)
+          if (nextQuote < 0) nextQuote = n
+        }
+        const nl = text.indexOf('\n', i)
+        if (nl >= 0 && nl < nextQuote) {
+          const end = nl > i && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl
+          let fs = i
+          for (;;) {
+            if (nf >= this.starts.length) this.grow(nf + 1)
+            let d = text.indexOf(delimChar, fs)
+            if (d < 0 || d > end) d = end
+            this.starts[nf] = fs
+            this.ends[nf] = d
+            this.flags[nf] = 0
+            nf++
+            if (d >= end) break
+            fs = d + 1
+          }
+          // a CR inside the last field only counts as the line end when right before LF (handled by `end`)
+          i = nl + 1
+          line++
+          this.record(text, nf, recLine, suspect, false)
+          nf = 0
+          recStart = i
+          recLine = line
+          continue
+        }
+      }
+      // one field
+      if (nf >= this.starts.length) this.grow(nf + 1)
+      let c = i < n ? text.charCodeAt(i) : -1
+      let fs: number
+      let fe: number
+      let flag = 0
+      if (c === QUOTE) {
+        let j = i + 1
+        flag = 1
+        for (;;) {
+          const q = text.indexOf('"', j)
+          if (q < 0) {
+            // incomplete: the closing quote is in a later block (or never comes)
+            this.line = recLine
+            this.openQuote = true
+            return recStart
+          }
+          // count line breaks inside the quoted part
+          let nl = text.indexOf('\n', j)
+          while (nl >= 0 && nl < q) {
+            line++
+            nl = text.indexOf('\n', nl + 1)
+          }
+          if (q + 1 < n && text.charCodeAt(q + 1) === QUOTE) {
+            flag = 2
+            j = q + 2
+            continue
+          }
+          if (q + 1 >= n && !final) {
+            // a quote at the very end: it could be the first of a doubled pair
+            this.line = recLine
+            return recStart
+          }
+          fs = i + 1
+          fe = q
+          i = q + 1
+          break
+        }
+        c = i < n ? text.charCodeAt(i) : -1
+        if (c !== delim && c !== LF && c !== CR && c !== -1) {
+          // text after the closing quote: keep it in the field, as most readers do, and report it
+          malformed = true
+          while (i < n) {
+            c = text.charCodeAt(i)
+            if (c === delim || c === LF) break
+            i++
+          }
+          fe = i > 0 && text.charCodeAt(i - 1) === CR && c === LF ? i - 1 : i
+          flag = 3
+          c = i < n ? c : -1
+        } else if (c === CR) {
+          if (i + 1 < n && text.charCodeAt(i + 1) === LF) {
+            i++
+            c = LF
+          } else if (i + 1 >= n && !final) {
+            this.line = recLine
+            return recStart
+          } else {
+            c = LF
+          }
+        }
+      } else {
+        fs = i
+        while (i < n) {
+          c = text.charCodeAt(i)
+          if (c === delim || c === LF) break
+          i++
+        }
+        if (i >= n) {
+          if (!final) {
+            this.line = recLine
+            return recStart
+          }
+          c = -1
+        }
+        fe = i > fs && text.charCodeAt(i - 1) === CR && c !== delim ? i - 1 : i
+      }
+      this.starts[nf] = fs
+      this.ends[nf] = fe
+      this.flags[nf] = flag
+      nf++
+      if (c === delim) {
+        i++
+        if (i === n && final) continue
+        continue
+      }
+      // end of record (LF or end of text)
+      if (c === LF) {
+        i++
+        line++
+      }
+      this.record(text, nf, recLine, suspect, malformed)
+      malformed = false
+      nf = 0
+      recStart = i
+      recLine = line
+      if (i >= n) break
+    }
+    this.line = line
+    return final ? n : recStart
+  }
+
+  private record(text: string, nf: number, line: number, suspect: boolean, malformed: boolean): void {
+    if (nf === 1 && this.starts[0] === this.ends[0] && this.flags[0] === 0) return // blank line
+    if (this.ncols < 0) {
+      const names: string[] = []
+      for (let k = 0; k < nf; k++) names.push(fieldText(text, this.starts[k]!, this.ends[k]!, this.flags[k]!))
+      this.ncols = nf
+      this.sink.header(names)
+      return
+    }
+    this.records++
+    if (malformed) {
+      this.sink.issue({
+        kind: 'malformed_quote',
+        line,
+        detail: 'text follows a closing quote inside a field',
+      })
+    }
+    if (nf !== this.ncols) {
+      this.sink.issue({
+        kind: 'ragged_row',
+        line,
+        detail: `${nf} field${nf === 1 ? '' : 's'}, expected ${this.ncols}`,
+      })
+      return
+    }
+    this.sink.textRecord(text, this.starts, this.ends, this.flags, line, suspect)
+  }
+}
+
+/** The value of a field given its offsets and flag (undoubling quotes when needed). */
+export function fieldText(text: string, s: number, e: number, flag: number): string {
+  const v = text.slice(s, e)
+  return flag === 2 || flag === 3 ? v.replace(/""/g, '"') : v
+}

@@ -1,0 +1,439 @@
+import { fieldText } from '../data/csv.js'
+import { HyperLogLog, hashNumber, hashString } from '../stats/hll.js'
+import { KllSketch } from '../stats/kll.js'
+import { addValue, emptyMoments, type Moments } from '../stats/moments.js'
+import {
+  exactNumber,
+  lastInexact,
+  parseBool,
+  parseDate,
+  parseDatetime,
+  parseIntText,
+  parseNumberText,
+} from './parse.js'
+import { type ColumnSpec, type ColumnType, isNullable } from './schema.js'
+
+/** How many offending rows each violation keeps (row numbers and values). */
+export const MAX_SAMPLES = 5
+/** Exact value counts kept per categorical column; past this, new values go to `other`. */
+export const COUNTS_CAP = 10_000
+/** Exact value counts kept per numeric column (for low-cardinality drift tests); past this, dropped. */
+export const NUMERIC_COUNTS_CAP = 100
+/** Values kept per column and side for exact KS/Wasserstein (8 bytes each); past this, the sketch is used. */
+export const EXACT_LIMIT = 1_000_000
+
+export type Severity = 'error' | 'warning'
+
+export interface Sample {
+  readonly file: string
+  readonly line: number
+  readonly value: string
+}
+
+export interface Violation {
+  readonly column: string
+  readonly check: string
+  readonly severity: Severity
+  readonly message: string
+  count: number
+  readonly samples: Sample[]
+}
+
+export function newViolation(column: string, check: string, severity: Severity, message: string): Violation {
+  return { column, check, severity, message, count: 0, samples: [] }
+}
+
+export function hit(v: Violation, file: string, line: number, value: string): void {
+  v.count++
+  if (v.samples.length < MAX_SAMPLES) v.samples.push({ file, line, value: clip(value) })
+}
+
+const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s)
+
+/** Integer set for `unique`: a paged bitmap (8 KiB per 65,536-wide range that holds a value). */
+class IntSet {
+  private pages = new Map<number, Uint32Array>()
+  private lastKey = Number.NaN
+  private last: Uint32Array | undefined
+  /** Adds v; false when it was already there. */
+  add(v: number): boolean {
+    const key = Math.floor(v / 65536)
+    let page = key === this.lastKey ? this.last : this.pages.get(key)
+    if (!page) {
+      page = new Uint32Array(2048)
+      this.pages.set(key, page)
+    }
+    this.lastKey = key
+    this.last = page
+    const off = v - key * 65536
+    const w = off >>> 5
+    const bit = 1 << (off & 31)
+    if (page[w]! & bit) return false
+    page[w]! |= bit
+    return true
+  }
+}
+
+/** Growable Float64Array, capped. */
+class ExactValues {
+  buf = new Float64Array(1 << 16)
+  n = 0
+  overflow = false
+  push(x: number): void {
+    if (this.n === this.buf.length) {
+      if (this.n >= EXACT_LIMIT) {
+        this.overflow = true
+        this.buf = new Float64Array(0)
+        return
+      }
+      const b = new Float64Array(Math.min(this.buf.length * 2, EXACT_LIMIT))
+      b.set(this.buf)
+      this.buf = b
+    }
+    this.buf[this.n++] = x
+  }
+}
+
+const T_INT = 1
+const T_NUM = 2
+const T_STR = 3
+const T_CAT = 4
+const T_BOOL = 5
+const T_DATE = 6
+const T_DATETIME = 7
+const T_AUTO = 8
+const CODES: Record<ColumnType | 'auto', number> = {
+  integer: T_INT,
+  number: T_NUM,
+  string: T_STR,
+  category: T_CAT,
+  boolean: T_BOOL,
+  date: T_DATE,
+  datetime: T_DATETIME,
+  auto: T_AUTO,
+}
+
+/** What `auto` columns (no schema) can still be, narrowed value by value. */
+interface Candidates {
+  int: boolean
+  num: boolean
+  bool: boolean
+  date: boolean
+  datetime: boolean
+}
+
+/**
+ * Everything known about one column after a pass: checks (violations) and the mergeable profile state.
+ * One per schema column (or per header column without a schema, as type `auto`).
+ */
+export class ColumnAcc {
+  private code: number
+  count = 0
+  nulls = 0
+  invalid = 0
+  readonly moments: Moments = emptyMoments()
+  readonly kll = new KllSketch()
+  readonly hll = new HyperLogLog()
+  counts: Map<string, number> | undefined = new Map()
+  /** Value counts of numeric columns, by number (cheaper than string keys); dropped past the cap. */
+  numCounts: Map<number, number> | undefined = new Map()
+  /** Values not kept in `counts` (past the cap). */
+  other = 0
+  exact: ExactValues | undefined
+  cand: Candidates | undefined
+  private readonly violations = new Map<string, Violation>()
+  private uniqueInts: IntSet | undefined
+  private uniqueSet: Set<string | number> | undefined
+  private valueSet: Set<string | number | boolean> | undefined
+  private regex: RegExp | undefined
+  private min: number | undefined
+  private max: number | undefined
+  private minT: number | undefined
+  private maxT: number | undefined
+  file = ''
+
+  constructor(
+    readonly name: string,
+    readonly type: ColumnType | 'auto',
+    readonly spec?: ColumnSpec,
+  ) {
+    this.code = CODES[type]
+    if (type === 'auto') this.cand = { int: true, num: true, bool: true, date: true, datetime: true }
+    if (spec?.unique) {
+      if (this.code === T_INT) this.uniqueInts = new IntSet()
+      else this.uniqueSet = new Set()
+    }
+    if (spec?.values) {
+      this.valueSet = new Set(
+        spec.values.map((v) =>
+          this.code === T_INT || this.code === T_NUM ? Number(v) : this.code === T_BOOL ? v : String(v),
+        ),
+      )
+    }
+    if (spec?.pattern) this.regex = new RegExp(spec.pattern, 'u')
+    if (typeof spec?.min === 'number') this.min = spec.min
+    if (typeof spec?.max === 'number') this.max = spec.max
+    if (typeof spec?.min === 'string') this.minT = timeOf(spec.min, type)
+    if (typeof spec?.max === 'string') this.maxT = timeOf(spec.max, type)
+  }
+
+  /** Keep exact values for exact KS and Wasserstein (up to EXACT_LIMIT). */
+  keepExact(): void {
+    if (this.code === T_INT || this.code === T_NUM || this.code === T_AUTO) this.exact ??= new ExactValues()
+  }
+
+  /** Exact value counts by string key, when still kept (numeric columns: while they have few values). */
+  keyCounts(): Map<string, number> | undefined {
+    if (this.code === T_INT || this.code === T_NUM) {
+      return this.numCounts ? new Map([...this.numCounts].map(([k, c]) => [String(k), c])) : undefined
+    }
+    return this.counts && this.other === 0 ? this.counts : undefined
+  }
+
+  get isNumeric(): boolean {
+    return this.code === T_INT || this.code === T_NUM
+  }
+
+  violation(check: string, severity: Severity, message: string): Violation {
+    let v = this.violations.get(check)
+    if (!v) {
+      v = newViolation(this.name, check, severity, message)
+      this.violations.set(check, v)
+    }
+    return v
+  }
+
+  allViolations(): Violation[] {
+    return [...this.violations.values()]
+  }
+
+  /** A CSV field. */
+  text(t: string, s: number, e: number, flag: number, line: number): void {
+    if (s === e && flag === 0) {
+      this.null(line)
+      return
+    }
+    const code = this.code
+    if (code === T_INT) {
+      const v = parseIntText(t, s, e)
+      if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
+      else this.num(v, line, t, s, e, flag)
+    } else if (code === T_NUM) {
+      let v = parseNumberText(t, s, e)
+      if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
+      else {
+        if (lastInexact && this.nearDecision(v)) v = exactNumber(t, s, e)
+        this.num(v, line, t, s, e, flag)
+      }
+    } else this.str(fieldText(t, s, e, flag), line)
+  }
+
+  /** Could a 1-2 ulp parsing error change a check's outcome for v? (near a bound, or any `values` set) */
+  private nearDecision(v: number): boolean {
+    if (this.valueSet || this.uniqueSet) return true
+    const tol = Math.abs(v) * 1e-15
+    return (
+      (this.min !== undefined && Math.abs(v - this.min) <= tol) ||
+      (this.max !== undefined && Math.abs(v - this.max) <= tol)
+    )
+  }
+
+  /** A typed value (JSON Lines, Parquet). */
+  value(v: unknown, line: number): void {
+    if (v === null || v === undefined) {
+      this.null(line)
+      return
+    }
+    const code = this.code
+    if (typeof v === 'number') {
+      if (code === T_INT) {
+        if (Number.isInteger(v)) this.num(v, line)
+        else this.bad(line, String(v))
+      } else if (code === T_NUM) {
+        if (Number.isFinite(v)) this.num(v, line)
+        else this.bad(line, String(v))
+      } else this.str(String(v), line)
+    } else if (typeof v === 'string') {
+      if (code === T_INT || code === T_NUM) this.text(v, 0, v.length, 1, line)
+      else this.str(v, line)
+    } else if (typeof v === 'boolean') {
+      if (code === T_BOOL || code === T_AUTO) this.str(String(v), line)
+      else if (code === T_STR || code === T_CAT) this.str(String(v), line)
+      else this.bad(line, String(v))
+    } else if (v instanceof Date) {
+      const iso = v.toISOString()
+      this.str(code === T_DATE && iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso, line)
+    } else this.str(JSON.stringify(v), line)
+  }
+
+  private null(line: number): void {
+    this.nulls++
+    if (this.spec && !isNullable(this.spec))
+      hit(this.violation('nullable', 'error', 'null in a non-nullable column'), this.file, line, '')
+  }
+
+  private bad(line: number, raw: string): void {
+    this.invalid++
+    hit(this.violation('type', 'error', `not a valid ${this.type}`), this.file, line, raw)
+  }
+
+  private num(v: number, line: number, t?: string, s = 0, e = 0, flag = 0): void {
+    this.count++
+    if (this.min !== undefined && v < this.min)
+      hit(
+        this.violation('min', 'error', `below the minimum ${this.min}`),
+        this.file,
+        line,
+        raw(v, t, s, e, flag),
+      )
+    if (this.max !== undefined && v > this.max)
+      hit(
+        this.violation('max', 'error', `above the maximum ${this.max}`),
+        this.file,
+        line,
+        raw(v, t, s, e, flag),
+      )
+    if (this.valueSet && !this.valueSet.has(v))
+      hit(
+        this.violation('values', 'error', 'not one of the allowed values'),
+        this.file,
+        line,
+        raw(v, t, s, e, flag),
+      )
+    if (this.uniqueInts) {
+      if (!this.uniqueInts.add(v))
+        hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, raw(v, t, s, e, flag))
+    } else if (this.uniqueSet) {
+      const before = this.uniqueSet.size
+      this.uniqueSet.add(v)
+      if (this.uniqueSet.size === before)
+        hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, raw(v, t, s, e, flag))
+    }
+    this.addNumber(v)
+  }
+
+  private addNumber(v: number): void {
+    addValue(this.moments, v)
+    this.kll.add(v)
+    this.hll.addHash(hashNumber(v))
+    if (this.exact) this.exact.push(v)
+    const counts = this.numCounts
+    if (counts) {
+      const c = counts.get(v)
+      if (c !== undefined) counts.set(v, c + 1)
+      else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(v, 1)
+      else this.numCounts = undefined
+    }
+  }
+
+  private addKey(k: string): void {
+    const counts = this.counts
+    if (counts) {
+      const c = counts.get(k)
+      if (c !== undefined) {
+        counts.set(k, c + 1)
+        return
+      }
+      if (counts.size < COUNTS_CAP) {
+        counts.set(k, 1)
+        this.hll.addHash(hashString(k))
+        return
+      }
+    }
+    this.other++
+    this.hll.addHash(hashString(k))
+  }
+
+  private str(v: string, line: number): void {
+    const code = this.code
+    if (code === T_AUTO) {
+      this.auto(v, line)
+      return
+    }
+    let key = v
+    if (code === T_BOOL) {
+      const b = parseBool(v)
+      if (b === undefined) {
+        this.bad(line, v)
+        return
+      }
+      if (this.valueSet && !this.valueSet.has(b))
+        hit(this.violation('values', 'error', 'not one of the allowed values'), this.file, line, v)
+      key = String(b)
+    } else if (code === T_DATE || code === T_DATETIME) {
+      const t = code === T_DATE ? parseDate(v) : parseDatetime(v)
+      if (Number.isNaN(t)) {
+        this.bad(line, v)
+        return
+      }
+      if (this.minT !== undefined && t < this.minT)
+        hit(this.violation('min', 'error', `before the minimum ${this.spec?.min}`), this.file, line, v)
+      if (this.maxT !== undefined && t > this.maxT)
+        hit(this.violation('max', 'error', `after the maximum ${this.spec?.max}`), this.file, line, v)
+      addValue(this.moments, t)
+      this.kll.add(t)
+    } else if (code === T_INT || code === T_NUM) {
+      this.text(v, 0, v.length, 1, line)
+      return
+    } else {
+      if (this.valueSet && !this.valueSet.has(v))
+        hit(this.violation('values', 'error', 'not one of the allowed values'), this.file, line, v)
+      if (this.regex && !this.regex.test(v))
+        hit(this.violation('pattern', 'error', `does not match ${this.spec?.pattern}`), this.file, line, v)
+    }
+    if (this.uniqueSet) {
+      const before = this.uniqueSet.size
+      this.uniqueSet.add(v)
+      if (this.uniqueSet.size === before)
+        hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, v)
+    }
+    this.count++
+    this.addKey(key)
+  }
+
+  /** No schema: narrow the candidate types and feed both numeric and categorical state. */
+  private auto(v: string, _line: number): void {
+    const c = this.cand!
+    this.count++
+    if (c.int || c.num) {
+      const x = parseNumberText(v, 0, v.length)
+      if (!Number.isNaN(x)) {
+        if (c.int && !/^[+-]?\d+$/.test(v)) c.int = false
+        addValue(this.moments, x)
+        this.kll.add(x)
+        if (this.exact) this.exact.push(x)
+      } else {
+        c.int = false
+        c.num = false
+        this.exact = undefined
+      }
+    }
+    if (c.bool && parseBool(v) === undefined) c.bool = false
+    if (c.date && Number.isNaN(parseDate(v))) c.date = false
+    if (c.datetime && Number.isNaN(parseDatetime(v))) c.datetime = false
+    this.addKey(v)
+  }
+
+  /** The type a column without a schema turned out to have (or the declared type). */
+  resolvedType(): ColumnType {
+    if (this.type !== 'auto') return this.type
+    const c = this.cand!
+    if (this.count === 0) return 'string'
+    const distinct = this.counts ? this.counts.size : Number.POSITIVE_INFINITY
+    if (c.int) return distinct <= 2 && this.counts?.has('true') ? 'boolean' : 'integer'
+    if (c.num) return 'number'
+    if (c.bool) return 'boolean'
+    if (c.date) return 'date'
+    if (c.datetime) return 'datetime'
+    return distinct <= 50 || distinct <= this.count / 100 ? 'category' : 'string'
+  }
+}
+
+function raw(v: number, t: string | undefined, s: number, e: number, flag: number): string {
+  return t === undefined ? String(v) : fieldText(t, s, e, flag)
+}
+
+function timeOf(s: string, type: ColumnType | 'auto'): number | undefined {
+  const t = type === 'date' ? parseDate(s) : parseDatetime(s.length === 10 ? `${s}T00:00Z` : s)
+  return Number.isNaN(t) ? undefined : t
+}

@@ -1,0 +1,162 @@
+/**
+ * Cell parsers that read straight from the block text (no string per field on the fast path). Numbers are
+ * exact: the fast path is Clinger's (≤ 15 significant digits, |exponent| ≤ 22, one correctly rounded
+ * multiply or divide); anything else goes to `Number()`.
+ */
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i)
+
+/** An integer written as [+-]digits, or NaN. */
+export function parseIntText(t: string, s: number, e: number): number {
+  let i = s
+  let neg = false
+  let c = t.charCodeAt(i)
+  if (c === 45) {
+    neg = true
+    i++
+  } else if (c === 43) i++
+  if (i >= e) return Number.NaN
+  if (e - i > 15) {
+    for (let k = i; k < e; k++) {
+      c = t.charCodeAt(k)
+      if (c < 48 || c > 57) return Number.NaN
+    }
+    return Number(t.slice(s, e))
+  }
+  let v = 0
+  for (; i < e; i++) {
+    c = t.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return Number.NaN
+    v = v * 10 + c
+  }
+  return neg ? -v : v
+}
+
+/**
+ * Set by parseNumberText: the last value had more than 15 significant digits, so it may be 1-2 ulp from
+ * the correctly rounded double. Callers re-parse exactly (`Number`) where that could change a decision (a
+ * value at a `min`/`max` bound, a `values` miss).
+ */
+export let lastInexact = false
+
+/**
+ * A finite decimal number ([+-]digits[.digits][e[+-]digits], or .5, 5.), or NaN. Up to 15 significant
+ * digits and |exponent| ≤ 22 the result is exact (Clinger's fast path); up to 19 digits it is within 2 ulp
+ * (see `lastInexact`); anything longer goes to `Number()`.
+ */
+export function parseNumberText(t: string, s: number, e: number): number {
+  let i = s
+  let neg = false
+  let c = t.charCodeAt(i)
+  if (c === 45) {
+    neg = true
+    i++
+  } else if (c === 43) i++
+  let mant = 0
+  let sig = 0
+  let exp = 0
+  let digits = 0
+  let slow = false
+  for (; i < e; i++) {
+    c = t.charCodeAt(i) - 48
+    if (c < 0 || c > 9) break
+    digits++
+    if (mant === 0 && c === 0) continue
+    if (sig < 19) mant = mant * 10 + c
+    else {
+      slow = true
+      exp++
+    }
+    sig++
+  }
+  if (i < e && c === -2) {
+    // '.'
+    for (i++; i < e; i++) {
+      c = t.charCodeAt(i) - 48
+      if (c < 0 || c > 9) break
+      digits++
+      if (mant === 0 && c === 0) {
+        exp--
+        continue
+      }
+      if (sig < 19) {
+        mant = mant * 10 + c
+        exp--
+      } else slow = true
+      sig++
+    }
+  }
+  if (digits === 0) return Number.NaN
+  if (i < e && (c === 53 || c === 21)) {
+    // 'e' or 'E'
+    i++
+    let eneg = false
+    c = t.charCodeAt(i)
+    if (c === 45) {
+      eneg = true
+      i++
+    } else if (c === 43) i++
+    let ev = 0
+    let ed = 0
+    for (; i < e; i++) {
+      c = t.charCodeAt(i) - 48
+      if (c < 0 || c > 9) return Number.NaN
+      ev = ev * 10 + c
+      ed++
+      if (ev > 100000) slow = true
+    }
+    if (ed === 0) return Number.NaN
+    exp += eneg ? -ev : ev
+  }
+  if (i < e) return Number.NaN
+  let v: number
+  if (!slow && exp >= -22 && exp <= 22) {
+    v = exp < 0 ? mant / POW10[-exp]! : mant * POW10[exp]!
+    lastInexact = sig > 15
+  } else {
+    v = Math.abs(Number(t.slice(s, e)))
+    lastInexact = false
+    if (!Number.isFinite(v)) return Number.NaN
+  }
+  return neg ? -v : v
+}
+
+/** The correctly rounded value of a field (for the rare re-check after an inexact fast parse). */
+export const exactNumber = (t: string, s: number, e: number): number => Number(t.slice(s, e))
+
+const BOOL_TRUE = new Set(['true', 'True', 'TRUE', 't', 'T', 'yes', 'Yes', 'YES', 'y', 'Y', '1'])
+const BOOL_FALSE = new Set(['false', 'False', 'FALSE', 'f', 'F', 'no', 'No', 'NO', 'n', 'N', '0'])
+
+/** true/false/yes/no/t/f/y/n/1/0 (case as written, or capitalized, or upper-case); undefined otherwise. */
+export function parseBool(v: string): boolean | undefined {
+  if (BOOL_TRUE.has(v)) return true
+  if (BOOL_FALSE.has(v)) return false
+  return undefined
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/
+
+/** Epoch milliseconds of a valid calendar date YYYY-MM-DD, or NaN. */
+export function parseDate(v: string): number {
+  const m = DATE.exec(v)
+  if (!m) return Number.NaN
+  return calendar(+m[1]!, +m[2]!, +m[3]!)
+}
+
+function calendar(y: number, mo: number, d: number): number {
+  const t = Date.UTC(y, mo - 1, d)
+  const dt = new Date(t)
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d ? t : Number.NaN
+}
+
+/** Epoch milliseconds of an ISO 8601 date-time (T or space; optional seconds, fraction, zone), or NaN. */
+export function parseDatetime(v: string): number {
+  const m = DATETIME.exec(v)
+  if (!m) return Number.NaN
+  if (Number.isNaN(calendar(+m[1]!, +m[2]!, +m[3]!))) return Number.NaN
+  if (+m[4]! > 23 || +m[5]! > 59 || (m[6] !== undefined && +m[6] > 59)) return Number.NaN
+  const iso = `${v.slice(0, 10)}T${v.slice(11)}`
+  const t = Date.parse(m[7] ? iso : `${iso}Z`)
+  return t
+}

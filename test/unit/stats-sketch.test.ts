@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest'
+import { HyperLogLog } from '../../shared/stats/hll.js'
+import { KllSketch } from '../../shared/stats/kll.js'
+import { addValue, emptyMoments, mergeMoments, sampleStd } from '../../shared/stats/moments.js'
+
+/** A seeded uniform generator (mulberry32), so the tests are reproducible. */
+function rng(seed: number) {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+describe('moments', () => {
+  it('merge equals one pass', () => {
+    const r = rng(1)
+    const all = emptyMoments()
+    const parts = [emptyMoments(), emptyMoments(), emptyMoments()]
+    for (let i = 0; i < 30_000; i++) {
+      const x = r() * 100 - 20
+      addValue(all, x)
+      addValue(parts[i % 3]!, x)
+    }
+    const m = mergeMoments(mergeMoments(parts[0]!, parts[1]!), parts[2]!)
+    expect(m.n).toBe(all.n)
+    expect(m.mean).toBeCloseTo(all.mean, 10)
+    expect(sampleStd(m)!).toBeCloseTo(sampleStd(all)!, 10)
+    expect([m.min, m.max]).toEqual([all.min, all.max])
+  })
+})
+
+describe('KLL quantile sketch', () => {
+  const n = 1_000_000
+  const r = rng(2)
+  const values = Float64Array.from({ length: n }, () => r())
+  const sorted = values.slice().sort()
+  const one = new KllSketch()
+  const shards = [new KllSketch(), new KllSketch(), new KllSketch(), new KllSketch()]
+  for (let i = 0; i < n; i++) {
+    one.add(values[i]!)
+    shards[Math.floor((i * 4) / n)]!.add(values[i]!)
+  }
+  const merged = shards.reduce((a, b) => {
+    a.merge(b)
+    return a
+  })
+
+  it.each([
+    ['one pass', one],
+    ['merged shards', merged],
+  ])('%s: rank error within the stated bound (0.5 % of n here)', (_n, s) => {
+    const w = s.sample()
+    expect(w.total).toBe(n)
+    for (const q of [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99]) {
+      const x = sorted[Math.floor(q * n)]!
+      expect(Math.abs(w.rank(x) - q * n) / n).toBeLessThan(0.005)
+    }
+  })
+
+  it('round-trips through JSON', () => {
+    const back = KllSketch.fromJSON(JSON.parse(JSON.stringify(one.toJSON())))
+    expect(back.sample().quantile(0.5)).toBe(one.sample().quantile(0.5))
+  })
+
+  it('stays small', () => {
+    const items = one.sizes.reduce((a, b) => a + b, 0)
+    expect(items).toBeLessThan(20 * 1024)
+  })
+})
+
+describe('HyperLogLog', () => {
+  it('estimates distinct counts within 3 % and merges by register max', () => {
+    const a = new HyperLogLog()
+    const b = new HyperLogLog()
+    for (let i = 0; i < 200_000; i++) (i % 2 ? a : b).addNumber(i * 1.5)
+    for (let i = 0; i < 50_000; i++) a.addString(`key-${i}`)
+    a.merge(b)
+    expect(Math.abs(a.estimate() - 250_000) / 250_000).toBeLessThan(0.03)
+    const small = new HyperLogLog()
+    for (let i = 0; i < 100; i++) small.addNumber(i % 10)
+    expect(small.estimate()).toBe(10)
+    expect(HyperLogLog.fromBase64(a.toBase64()).estimate()).toBe(a.estimate())
+  })
+})
+
+describe('sorts', () => {
+  it('radix and quicksort agree with the built-in sort, negatives, zeros and infinities included', async () => {
+    const { radixSortFloat64, sortFloat64 } = await import('../../shared/stats/sort.js')
+    const r = rng(9)
+    const base = Float64Array.from({ length: 50_000 }, (_, i) =>
+      i % 97 === 0 ? 0 : i % 101 === 0 ? -0 : (r() - 0.5) * 10 ** Math.floor(r() * 20 - 10),
+    )
+    base[5] = Infinity
+    base[6] = -Infinity
+    const plain = (a: Float64Array) => Array.from(a, (v) => (v === 0 ? 0 : v)) // -0 and 0 may swap
+    const want = plain(base.slice().sort())
+    expect(plain(radixSortFloat64(base.slice()))).toEqual(want)
+    expect(plain(sortFloat64(base.slice()))).toEqual(want)
+  })
+})

@@ -1,0 +1,221 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { ConfigError } from '../../shared/errors.js'
+import { silentLogger } from '../../shared/util/logger.js'
+import { autoMethod, type DriftSide, sideFromScan } from '../../shared/validate/drift.js'
+import { inferSchema } from '../../shared/validate/infer.js'
+import { parseDate, parseDatetime, parseIntText, parseNumberText } from '../../shared/validate/parse.js'
+import { mergeProfiles, profileOf } from '../../shared/validate/profile.js'
+import { scanDataset } from '../../shared/validate/scan.js'
+import { dataSchema, loadDataSchema } from '../../shared/validate/schema.js'
+import { validateData } from '../../shared/validate/validate.js'
+
+let dir: string
+const file = (n: string) => path.join(dir, n)
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'validate-'))
+})
+
+describe('schema file', () => {
+  it.each([
+    [
+      'a misspelt key',
+      'columns:\n  age:\n    type: integer\n    nulable: true\n',
+      4,
+      "did you mean 'nullable'",
+    ],
+    ['an unknown type', 'columns:\n  age: { type: int }\n', 2, 'integer'],
+    ['a bad extra_columns', 'columns: {}\nextra_columns: maybe\n', 2, 'error'],
+    ['a bad regex', "columns:\n  e: { type: string, pattern: '(' }\n", 2, 'regular expression'],
+    ['a misspelt drift key', 'columns: {}\ndrift: { methd: ks }\n', 2, "did you mean 'method'"],
+  ])('%s fails with the line and what is allowed', async (_n, text, line, hint) => {
+    await writeFile(file('s.yaml'), text)
+    const err = await loadDataSchema(file('s.yaml')).catch((e) => e)
+    expect(err).toBeInstanceOf(ConfigError)
+    expect(err.location.line).toBe(line)
+    expect(err.message).toContain(hint)
+  })
+
+  it('the DESIGN example parses', () => {
+    const s = dataSchema.parse({
+      columns: {
+        customer_id: { type: 'integer', unique: true },
+        income: { type: 'number', min: 0, max_null_fraction: 0.05 },
+        plan: { type: 'category', values: ['basic', 'pro'] },
+      },
+      rows: { min: 1000 },
+      extra_columns: 'error',
+      drift: {
+        method: 'auto',
+        threshold: 0.1,
+        share: 0.5,
+        columns: { income: { method: 'psi', threshold: 0.2 } },
+      },
+    })
+    expect(s.drift?.columns.income?.method).toBe('psi')
+  })
+})
+
+describe('cell parsers', () => {
+  it('numbers: exact up to 15 digits, within 2 ulp past that, strict grammar', () => {
+    const ulp = (x: number) => Math.max(Number.MIN_VALUE, Math.abs(x) * 2 ** -52)
+    let seed = 7
+    const r = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    for (let i = 0; i < 3000; i++) {
+      const x = (r() - 0.5) * 10 ** Math.floor(r() * 12 - 4)
+      for (const s of [
+        x.toPrecision(12),
+        x.toPrecision(15),
+        x.toPrecision(17),
+        String(x),
+        x.toExponential(8),
+      ]) {
+        const got = parseNumberText(s, 0, s.length)
+        const want = Number(s)
+        if (s.replace(/^-|e.*$|\.|^0+/g, '').replace(/^0+/, '').length <= 15) expect(got).toBe(want)
+        else expect(Math.abs(got - want)).toBeLessThanOrEqual(2 * ulp(want))
+      }
+    }
+    for (const bad of ['', '-', '.', 'e5', '1e', '1.2.3', ' 1', '1 ', '0x10', 'NaN', 'inf', '1e400', '1,5'])
+      expect(parseNumberText(bad, 0, bad.length), bad).toBeNaN()
+    for (const [s, v] of [
+      ['.5', 0.5],
+      ['5.', 5],
+      ['+3', 3],
+      ['-0', -0],
+      ['1E3', 1000],
+    ] as const)
+      expect(parseNumberText(s, 0, s.length)).toBe(v)
+    expect(parseIntText('-42', 0, 3)).toBe(-42)
+    expect(parseIntText('4.0', 0, 3)).toBeNaN()
+  })
+
+  it('dates and date-times are real calendar values', () => {
+    expect(parseDate('2024-02-29')).toBe(Date.UTC(2024, 1, 29))
+    expect(parseDate('2023-02-29')).toBeNaN()
+    expect(parseDatetime('2024-01-02T03:04:05Z')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5))
+    expect(parseDatetime('2024-01-02 03:04')).toBe(Date.UTC(2024, 0, 2, 3, 4))
+    expect(parseDatetime('2024-01-02T25:00')).toBeNaN()
+  })
+})
+
+describe('checks', () => {
+  it('report every kind of violation with counts and first rows', async () => {
+    await writeFile(
+      file('c.csv'),
+      [
+        'id,n,c,s,b,d,t',
+        '1,5,x,ab1,yes,2024-01-01,2024-01-01T00:00:00Z',
+        '1,-1,y,zz,no,2023-12-31,2024-01-01 10:00',
+        '3,,q,ab2,TRUE,2024-13-01,2024-01-01T99:00',
+        '4,200,x,ab3,nah,2024-02-01,',
+      ].join('\n'),
+    )
+    const schema = dataSchema.parse({
+      columns: {
+        id: { type: 'integer', unique: true },
+        n: { type: 'number', min: 0, max: 100 },
+        c: { type: 'category', values: ['x', 'y'] },
+        s: { type: 'string', pattern: '^ab\\d$', unique: true },
+        b: { type: 'boolean' },
+        d: { type: 'date', min: '2024-01-01' },
+        t: { type: 'datetime', nullable: true },
+      },
+    })
+    const scan = await scanDataset([file('c.csv')], { schema })
+    const got = Object.fromEntries(
+      scan.violations.map((v) => [`${v.column}:${v.check}`, v.samples.map((s) => s.line)]),
+    )
+    expect(got).toEqual({
+      'id:unique': [3],
+      'n:min': [3],
+      'n:nullable': [4],
+      'n:max': [5],
+      'c:values': [4],
+      's:pattern': [3],
+      'b:type': [5],
+      'd:min': [3],
+      'd:type': [4],
+      't:type': [4],
+    })
+  })
+
+  it('max_null_fraction counts nulls over all values', async () => {
+    await writeFile(file('n.csv'), 'a,b\n1,x\n,x\n,x\n4,x\n')
+    const schema = dataSchema.parse({
+      columns: { a: { type: 'integer', max_null_fraction: 0.25 }, b: { type: 'string' } },
+    })
+    const scan = await scanDataset([file('n.csv')], { schema })
+    expect(scan.violations).toEqual([expect.objectContaining({ check: 'max_null_fraction', count: 2 })])
+  })
+})
+
+describe('profiles', () => {
+  it('shards merge to the one-pass profile', async () => {
+    const lines = ['x,c']
+    for (let i = 0; i < 5000; i++) lines.push(`${((i * 7919) % 1000) / 10},${['a', 'b', 'c'][i % 3]}`)
+    await writeFile(file('m.csv'), `${lines.join('\n')}\n`)
+    const one = profileOf(await scanDataset([file('m.csv')]))
+    const parts = []
+    for (const index of [1, 2, 3])
+      parts.push(profileOf(await scanDataset([file('m.csv')], { shard: { index, count: 3 } })))
+    const merged = mergeProfiles(parts)
+    expect(merged.rows).toBe(one.rows)
+    const [a, b] = [merged.columns.x!, one.columns.x!]
+    expect([b.count, b.min, b.max, b.distinct]).toEqual([a.count, a.min, a.max, a.distinct])
+    expect(a.mean).toBeCloseTo(b.mean!, 9)
+    expect(a.std).toBeCloseTo(b.std!, 9)
+    // quantiles agree within the sketch's bound (here 1 % of the range)
+    for (const [q, v] of Object.entries(b.quantiles!))
+      expect(Math.abs(a.quantiles![q]! - v)).toBeLessThanOrEqual(1)
+    expect(merged.columns.c!.top).toEqual(one.columns.c!.top)
+    expect(merged.shards).toHaveLength(3)
+  })
+
+  it('infer-schema writes a schema that passes on its data', async () => {
+    await writeFile(
+      file('i.csv'),
+      'id,amount,plan,when,ok,note\n1,0.1,basic,2024-01-01,true,hi\n2,,pro,2024-01-02,false,\n3,2.5e3,"pro, plus",2024-02-03,true,x\n',
+    )
+    const { yaml } = await inferSchema([file('i.csv')])
+    await writeFile(file('i.yaml'), yaml)
+    const schema = await loadDataSchema(file('i.yaml'))
+    expect(schema.columns.id?.type).toBe('integer')
+    expect(schema.columns.amount).toMatchObject({ type: 'number', nullable: true })
+    expect(schema.columns.plan).toMatchObject({ type: 'category', values: ['basic', 'pro', 'pro, plus'] })
+    expect(schema.columns.when?.type).toBe('date')
+    expect(schema.columns.ok?.type).toBe('boolean')
+    const r = await validateData({ data: [file('i.csv')], schema, failOn: 'warning' }, silentLogger)
+    expect(r.report.violations).toEqual([])
+    expect(r.report.passed).toBe(true)
+  })
+})
+
+describe('drift: auto picks as Evidently', () => {
+  const side = async (name: string, values: string[], type: string): Promise<DriftSide> => {
+    await writeFile(file(name), `v\n${values.join('\n')}\n`)
+    const schema = dataSchema.parse({ columns: { v: { type } } })
+    const scan = await scanDataset([file(name)], { schema, exactColumns: () => true })
+    return sideFromScan(scan.columns[0]!)
+  }
+  const many = (n: number, k: number) => Array.from({ length: n }, (_, i) => String(i % k))
+  it.each([
+    ['small numeric, many values', 500, 100, 'number', 'ks'],
+    ['small numeric, 4 values', 500, 4, 'number', 'chi2'],
+    ['small numeric, 2 values', 500, 2, 'integer', 'z'],
+    ['small categorical', 500, 4, 'category', 'chi2'],
+    ['small binary categorical', 500, 2, 'category', 'z'],
+    ['large numeric', 2000, 100, 'number', 'wasserstein'],
+    ['large numeric, few values', 2000, 4, 'integer', 'jensen-shannon'],
+    ['large categorical', 2000, 4, 'category', 'jensen-shannon'],
+  ])('%s → %s', async (name, n, k, type, want) => {
+    const ref = await side(`${name}-r.csv`, many(n, k), type)
+    const cur = await side(`${name}-c.csv`, many(300, k), type)
+    expect(autoMethod(ref, cur)).toBe(want)
+  })
+})
