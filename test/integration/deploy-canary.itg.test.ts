@@ -433,6 +433,48 @@ describe.skipIf(!haveNginx || !havePrometheus)(
       expect(again.stdout).toContain('Nothing to clean up')
     }, 60_000)
 
+    it('command provider: a weight the backend refuses rolls back; a failed rollback says so and the post step retries', async () => {
+      const cwd = await workdir()
+      const log = path.join(cwd, 'lb.log')
+      const r = await runAction('deploy-canary', {
+        inputs: {
+          provider: 'command',
+          model: scenarios.quiet!.model,
+          'prometheus-url': prometheus.url,
+          steps: '20,50',
+          interval: '1s',
+          'on-no-data': 'pass',
+          'set-weight-command': `echo "set {weight}" >> ${log}; if [ {weight} = 50 ]; then echo "lb: 50 refused" >&2; exit 3; fi`,
+          'rollback-command': `echo rollback >> ${log}; echo "lb: unreachable" >&2; exit 1`,
+        },
+        cwd,
+      })
+      expect(r.exitCode).toBe(1)
+      expect(r.outputs.result).toBe('failed')
+      expect(r.errors[0]).toMatch(
+        /Rollback failed after: the command provider failed to set the canary to 50 %: the set-weight command failed with exit code 3 .*lb: 50 refused.*could not return traffic to stable .*lb: unreachable/s,
+      )
+      expect(r.state['canary-phase']).toBe('progressing')
+      const post = await runAction('deploy-canary', {
+        inputs: {
+          provider: 'command',
+          model: scenarios.quiet!.model,
+          'prometheus-url': prometheus.url,
+          'set-weight-command': 'true',
+          'rollback-command': `echo rollback >> ${log}`,
+        },
+        cwd,
+        post: { state: r.state },
+      })
+      expect(post.exitCode).toBe(0)
+      expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual([
+        'set 20',
+        'set 50',
+        'rollback',
+        'rollback',
+      ])
+    }, 60_000)
+
     it('kubernetes provider: the bundle applies validated objects to a stand-in API server and promotes', async () => {
       const s = scenarios.kube!
       const api = await startKubeStandIn()

@@ -6,6 +6,7 @@ import { loadMlopsConfig } from '../../../shared/config/mlops-config.js'
 import { resolveChecks } from '../../../shared/deploy/analysis.js'
 import { runCanary } from '../../../shared/deploy/canary.js'
 import { prometheusMetrics } from '../../../shared/deploy/prometheus-source.js'
+import type { TrafficPhase } from '../../../shared/deploy/provider.js'
 import { createProvider } from '../../../shared/deploy/providers.js'
 import { canaryRunRecord, renderSummary } from '../../../shared/deploy/render.js'
 import { MlopsError } from '../../../shared/errors.js'
@@ -39,6 +40,11 @@ async function main(): Promise<void> {
   const prometheus = new PrometheusClient({ url: s.prometheusUrl, bearerToken: s.prometheusToken })
   const startedAt = new Date()
 
+  let moved = false
+  const onTraffic = (weight: number, phase: TrafficPhase) => {
+    moved = true
+    trafficState.save(weight, phase)
+  }
   const r = await runCanary(
     {
       model: s.model,
@@ -53,8 +59,12 @@ async function main(): Promise<void> {
       variants: s.variants,
       prometheusUrl: s.prometheusUrl,
     },
-    { provider, metrics: prometheusMetrics(prometheus), log, onTraffic: trafficState.save },
-  )
+    { provider, metrics: prometheusMetrics(prometheus), log, onTraffic },
+  ).catch((e: unknown) => {
+    // Traffic moved and then something failed that rollback could not fix: say so in `result` too.
+    if (moved) core.setOutput(Output.Result, 'failed')
+    throw e
+  })
 
   core.setOutput(Output.Result, r.result)
   core.setOutput(Output.FinalWeight, String(r.finalWeight))
