@@ -250,7 +250,7 @@ describe.skipIf(!haveNginx || !havePrometheus)(
       expect([...new Set(analysis.map((m) => m.weight))]).toEqual([20, 50, 100])
       // (A first look may find no sample yet and wait an interval; nothing ever fails.)
       expect(analysis.filter((m) => m.verdict === 'fail' || m.verdict === 'error')).toEqual([])
-      const rate = analysis.find((m) => m.check === 'request-success-rate')!
+      const rate = analysis.find((m) => m.check === 'request-success-rate' && m.value !== null)!
       expect(rate.value).toBe(100)
       expect(Number(r.outputs['duration-seconds'])).toBeGreaterThan(0)
       // The summary: the table and the chart.
@@ -288,7 +288,7 @@ describe.skipIf(!haveNginx || !havePrometheus)(
         value: number
       }>
       expect(new Set(analysis.map((m) => m.step))).toEqual(new Set([1]))
-      const rate = analysis.find((m) => m.check === 'request-success-rate')!
+      const rate = analysis.find((m) => m.check === 'request-success-rate' && m.verdict === 'fail')!
       expect(rate.verdict).toBe('fail')
       expect(rate.value).toBeLessThan(99)
       expect(r.errors.join('\n')).toMatch(
