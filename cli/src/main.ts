@@ -3,6 +3,7 @@ import { consoleLogger } from '../../shared/util/logger.js'
 import { closest } from '../../shared/util/suggest.js'
 import type { Command } from './command.js'
 import { buildImageCommand } from './commands/build-image.js'
+import { deployCanaryCommand } from './commands/deploy-canary.js'
 import { evaluateCommand } from './commands/evaluate.js'
 import { monitorCommand } from './commands/monitor.js'
 import { historyCommand, modelsCommand, promoteCommand, registerCommand } from './commands/registry.js'
@@ -21,9 +22,11 @@ export const commands: readonly Command[] = [
   modelsCommand,
   historyCommand,
   buildImageCommand,
+  deployCanaryCommand,
   monitorCommand,
   reportCommand,
   runCommand,
+  deployCanaryCommand,
   trainCommand,
 ]
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { analysisSchema } from '../deploy/analysis.js'
 import { NotFoundError } from '../errors.js'
 import { parseDuration } from '../util/duration.js'
 import { loadYamlFile } from './load.js'
@@ -103,6 +104,39 @@ export const deploySection = strictObject({
   steps: z.array(z.number().min(0).max(100)).optional(),
   interval: duration.optional(),
   prometheus_url: z.string().optional(),
+  /** Metric checks (see actions/deploy-canary/README.md); the built-in success rate and p99 when absent. */
+  analysis: analysisSchema.optional(),
+  failure_limit: z.number().int().min(1).optional(),
+  min_requests: z.number().min(0).optional(),
+  on_no_data: z.enum(['wait', 'fail', 'pass']).optional(),
+  max_wait: duration.optional(),
+  nginx: strictObject({
+    upstream_file: z.string().optional(),
+    upstream_name: z.string().optional(),
+    stable: stringList.optional(),
+    canary: stringList.optional(),
+    config: z.string().optional(),
+  }).optional(),
+  command: strictObject({
+    set_weight: z.string().optional(),
+    promote: z.string().optional(),
+    rollback: z.string().optional(),
+  }).optional(),
+  kubernetes: strictObject({
+    routing: z.enum(['gateway-api', 'ingress-nginx']).optional(),
+    namespace: z.string().optional(),
+    deployment: z.string().optional(),
+    service: z.string().optional(),
+    container: z.string().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    canary_replicas: z.number().int().min(1).optional(),
+    gateway: z.string().optional(),
+    gateway_namespace: z.string().optional(),
+    hostnames: stringList.optional(),
+    route: z.string().optional(),
+    ingress: z.string().optional(),
+    rollout_timeout: duration.optional(),
+  }).optional(),
 })
 
 const threshold = z.number()
