@@ -26,7 +26,6 @@ export const commands: readonly Command[] = [
   monitorCommand,
   reportCommand,
   runCommand,
-  deployCanaryCommand,
   trainCommand,
 ]
 
