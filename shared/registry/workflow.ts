@@ -8,6 +8,7 @@ import {
   type RunRecordInput,
 } from '../run-record/schema.js'
 import type { Logger } from '../util/logger.js'
+import { openRegistry } from './open.js'
 import {
   type AliasMove,
   checkAlias,
@@ -292,6 +293,24 @@ export function registryTarget(
   const fromConfig = config.registry?.backend === b ? config.registry?.address : undefined
   const a = address || fromConfig
   return a ? { backend: b, address: a } : { backend: b }
+}
+
+/**
+ * Opens the registry a target names, with the one credential rule every caller shares: the GitHub token for
+ * the `github` backend, the registry password (as bearer token and for basic auth) for the others.
+ */
+export async function openTargetRegistry(
+  target: { backend: string; address?: string },
+  creds: { githubToken?: string; username?: string; password?: string; sha?: string },
+  log: Logger,
+) {
+  return openRegistry(target.backend, target.address, {
+    log,
+    token: target.backend === 'github' ? creds.githubToken : creds.password,
+    username: creds.username,
+    password: creds.password,
+    sha: creds.sha,
+  })
 }
 
 /** The run records matching `patterns`, or none (registering without a pipeline's records is fine). */

@@ -5,9 +5,9 @@ import { runAction } from '../../../shared/action/run-action.js'
 import { loadMlopsConfig } from '../../../shared/config/mlops-config.js'
 import { InputError } from '../../../shared/errors.js'
 import { runContext } from '../../../shared/github/context.js'
-import { openRegistry } from '../../../shared/registry/open.js'
 import {
   historyTable,
+  openTargetRegistry,
   promoteModel,
   registryRunRecord,
   registryTarget,
@@ -28,13 +28,11 @@ async function main(): Promise<void> {
   if (!name) throw new InputError(Input.Name, 'is empty and the config file has no model.name')
   const target = registryTarget(s.backend, s.registry, config)
   const context = runContext()
-  const registry = await openRegistry(target.backend, target.address, {
+  const registry = await openTargetRegistry(
+    target,
+    { githubToken: s.token, username: s.registryUsername, password: s.registryPassword, sha: context.sha },
     log,
-    token: target.backend === 'github' ? s.token : s.registryPassword,
-    username: s.registryUsername,
-    password: s.registryPassword,
-    sha: context.sha,
-  })
+  )
   const forge = s.deployment ? await githubForge(s.token, log) : undefined
   const out = await log.group(`Promote ${name} to ${s.toAlias} (${registry.kind} registry)`, () =>
     promoteModel(

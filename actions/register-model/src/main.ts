@@ -5,8 +5,8 @@ import { runAction } from '../../../shared/action/run-action.js'
 import { loadMlopsConfig } from '../../../shared/config/mlops-config.js'
 import { InputError } from '../../../shared/errors.js'
 import { runContext } from '../../../shared/github/context.js'
-import { openRegistry } from '../../../shared/registry/open.js'
 import {
+  openTargetRegistry,
   readRecordsIfAny,
   registerModel,
   registryRunRecord,
@@ -33,13 +33,11 @@ async function main(): Promise<void> {
   const target = registryTarget(s.backend, s.registry, config)
   const context = runContext()
   const records = await readRecordsIfAny(s.runRecords, log)
-  const registry = await openRegistry(target.backend, target.address, {
+  const registry = await openTargetRegistry(
+    target,
+    { githubToken: s.token, username: s.registryUsername, password: s.registryPassword, sha: context.sha },
     log,
-    token: target.backend === 'github' ? s.token : s.registryPassword,
-    username: s.registryUsername,
-    password: s.registryPassword,
-    sha: context.sha,
-  })
+  )
   const out = await log.group(`Register ${name} in the ${registry.kind} registry (${registry.address})`, () =>
     registerModel(
       registry,

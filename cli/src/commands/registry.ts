@@ -2,10 +2,11 @@ import { loadMlopsConfig } from '../../../shared/config/mlops-config.js'
 import { InputError } from '../../../shared/errors.js'
 import { LocalForge } from '../../../shared/forge/local-forge.js'
 import { runContext } from '../../../shared/github/context.js'
-import { DEFAULT_LOCAL_REGISTRY, openRegistry } from '../../../shared/registry/open.js'
+import { DEFAULT_LOCAL_REGISTRY } from '../../../shared/registry/open.js'
 import { parseRef } from '../../../shared/registry/registry.js'
 import {
   historyTable,
+  openTargetRegistry,
   promoteModel,
   readRecordsIfAny,
   registerModel,
@@ -31,13 +32,16 @@ async function open(values: { backend?: string; registry?: string; config?: stri
   const config = await loadMlopsConfig(values.config ?? 'mlops.yaml', { optional: true })
   const target = registryTarget(values.backend, values.registry, config)
   const env = process.env
-  const registry = await openRegistry(target.backend, target.address, {
+  const registry = await openTargetRegistry(
+    target,
+    {
+      githubToken: env.GITHUB_TOKEN,
+      username: env.MLOPS_REGISTRY_USERNAME,
+      password: env.MLOPS_REGISTRY_PASSWORD,
+      sha: env.GITHUB_SHA,
+    },
     log,
-    token: target.backend === 'github' ? env.GITHUB_TOKEN : env.MLOPS_REGISTRY_PASSWORD,
-    username: env.MLOPS_REGISTRY_USERNAME,
-    password: env.MLOPS_REGISTRY_PASSWORD,
-    sha: env.GITHUB_SHA,
-  })
+  )
   return { registry, config }
 }
 
