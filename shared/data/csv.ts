@@ -30,13 +30,28 @@ export class CsvParser {
   /** The carry ends inside a quoted field. */
   private openQuote = false
 
+  /**
+   * `start`: parse a piece of a file that begins at a record boundary after the header (a parallel scan):
+   * the number of columns is known and line numbers count from `start.line`.
+   */
   constructor(
     private readonly sink: TableSink,
     delimiter = ',',
     private readonly maxRecordChars = 256 * 1024 * 1024,
+    start?: { readonly line: number; readonly columns: number },
   ) {
     if (delimiter.length !== 1) throw new Error(`delimiter must be one character; got '${delimiter}'`)
     this.delim = delimiter.charCodeAt(0)
+    if (start) {
+      this.line = this.carryLine = start.line
+      this.ncols = start.columns
+      this.first = false
+    }
+  }
+
+  /** The line the next record starts on. */
+  get nextLine(): number {
+    return this.carry ? this.carryLine : this.line
   }
 
   /** Feeds one block. `suspect`: the block held invalid UTF-8. */
@@ -76,7 +91,7 @@ export class CsvParser {
       this.sink.issue({
         kind: 'unterminated_quote',
         line: this.carryLine,
-        detail: `record starting on line ${this.carryLine} is longer than ${this.maxRecordChars} characters: a quote is probably never closed; the rest of the file was not read`,
+        detail: `the record starting here is longer than ${this.maxRecordChars} characters: a quote is probably never closed; the rest of the file was not read`,
       })
       this.stopped = true
       this.carry = ''
@@ -89,14 +104,14 @@ export class CsvParser {
     if (this.first && !this.carry) return
     const text = this.carry
     this.carry = ''
-    this.line = this.carryLine
     if (text) {
+      this.line = this.carryLine
       const consumed = this.parse(text, true, this.carrySuspect)
       if (consumed < text.length) {
         this.sink.issue({
           kind: 'unterminated_quote',
           line: this.line,
-          detail: `quoted field opened on line ${this.line} is never closed before the end of the file`,
+          detail: 'a quoted field opened here is never closed before the end of the file',
         })
       }
     }

@@ -89,19 +89,27 @@ export async function* textBlocks(chunks: AsyncIterable<Buffer>): AsyncGenerator
       rest = Buffer.from(buf.subarray(cut))
       continue
     }
-    // decode in pieces of about TEXT_BYTES: strings that small live in V8's young generation and die
-    // young, so memory stays flat however large the file (4 MiB strings would pile up until a full GC)
-    let pos = 0
-    while (nl + 1 - pos > TEXT_BYTES + TEXT_BYTES / 2) {
-      let cut = buf.lastIndexOf(10, pos + TEXT_BYTES)
-      if (cut < pos) cut = buf.indexOf(10, pos + TEXT_BYTES)
-      yield decode(buf.subarray(pos, cut + 1))
-      pos = cut + 1
-    }
-    yield decode(buf.subarray(pos, nl + 1))
+    yield* textPieces(buf.subarray(0, nl + 1))
     rest = nl + 1 < buf.length ? Buffer.from(buf.subarray(nl + 1)) : undefined
   }
   if (rest?.length) yield decode(rest)
+}
+
+/**
+ * Decodes bytes in pieces of about TEXT_BYTES cut after a line break (the last piece ends where `buf` ends):
+ * strings that small live in V8's young generation and die young, so memory stays flat however large the
+ * file (4 MiB strings would pile up until a full GC).
+ */
+export function* textPieces(buf: Buffer): Generator<TextBlock> {
+  let pos = 0
+  while (buf.length - pos > TEXT_BYTES + TEXT_BYTES / 2) {
+    let cut = buf.lastIndexOf(10, pos + TEXT_BYTES)
+    if (cut < pos) cut = buf.indexOf(10, pos + TEXT_BYTES)
+    if (cut < 0) break
+    yield decode(buf.subarray(pos, cut + 1))
+    pos = cut + 1
+  }
+  if (pos < buf.length) yield decode(buf.subarray(pos))
 }
 
 function decode(buf: Buffer): TextBlock {

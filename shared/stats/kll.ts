@@ -18,6 +18,14 @@ import { radixSortFloat64, sortFloat64 } from './sort.js'
  */
 export const KLL_K = 1024
 
+/** A sketch as plain data (profiles, scan workers). */
+export interface KllJson {
+  k: number
+  n: number
+  compactions: number
+  levels: number[][]
+}
+
 export class KllSketch {
   levels: Float64Array[] = []
   sizes: number[] = []
@@ -156,7 +164,7 @@ export class KllSketch {
     return WeightedSample.from(values, weights)
   }
 
-  toJSON(): { k: number; n: number; compactions: number; levels: number[][] } {
+  toJSON(): KllJson {
     this.flushBlock()
     return {
       k: this.k,
@@ -166,7 +174,7 @@ export class KllSketch {
     }
   }
 
-  static fromJSON(j: { k: number; n: number; compactions: number; levels: number[][] }): KllSketch {
+  static fromJSON(j: KllJson): KllSketch {
     const s = new KllSketch(j.k)
     s.n = j.n
     s.compactions = j.compactions

@@ -1,7 +1,7 @@
 import { fieldText } from '../data/csv.js'
 import { HyperLogLog, hashNumber, hashString } from '../stats/hll.js'
-import { KllSketch } from '../stats/kll.js'
-import { addValue, emptyMoments, type Moments } from '../stats/moments.js'
+import { type KllJson, KllSketch } from '../stats/kll.js'
+import { addValue, emptyMoments, type Moments, mergeMoments } from '../stats/moments.js'
 import {
   exactNumber,
   lastInexact,
@@ -11,7 +11,7 @@ import {
   parseIntText,
   parseNumberText,
 } from './parse.js'
-import { type ColumnSpec, type ColumnType, isNullable } from './schema.js'
+import type { ColumnSpec, ColumnType } from './schema.js'
 
 /** How many offending rows each violation keeps (row numbers and values). */
 export const MAX_SAMPLES = 5
@@ -23,6 +23,9 @@ export const NUMERIC_COUNTS_CAP = 100
 export const EXACT_LIMIT = 1_000_000
 
 export type Severity = 'error' | 'warning'
+
+/** Columns are non-nullable unless `nullable: true` or a `max_null_fraction` is given. */
+export const isNullable = (c: ColumnSpec): boolean => c.nullable === true || c.max_null_fraction !== undefined
 
 export interface Sample {
   readonly file: string
@@ -46,6 +49,23 @@ export function newViolation(column: string, check: string, severity: Severity, 
 export function hit(v: Violation, file: string, line: number, value: string): void {
   v.count++
   if (v.samples.length < MAX_SAMPLES) v.samples.push({ file, line, value: clip(value) })
+}
+
+/**
+ * Adds parts of one violation found by scan workers to `v`, as one pass in file order would have: counts
+ * add up; samples are ordered by their (encoded) line, mapped through `fixLine` and kept up to the cap.
+ */
+export function mergeViolations(
+  v: Violation,
+  parts: readonly Violation[],
+  fixLine: (line: number) => number,
+): void {
+  for (const p of parts) v.count += p.count
+  const samples = parts.flatMap((p) => p.samples).sort((a, b) => a.line - b.line)
+  for (const x of samples) {
+    if (v.samples.length >= MAX_SAMPLES) break
+    v.samples.push({ ...x, line: fixLine(x.line) })
+  }
 }
 
 const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}...` : s)
@@ -144,6 +164,8 @@ export class ColumnAcc {
   private readonly violations = new Map<string, Violation>()
   private uniqueInts: IntSet | undefined
   private uniqueSet: Set<string | number> | undefined
+  /** In a scan worker: `unique` values go here, for the main thread to check in file order. */
+  private uniqueOut: UniqueBatch | undefined
   private valueSet: Set<string | number | boolean> | undefined
   private regex: RegExp | undefined
   private min: number | undefined
@@ -300,7 +322,8 @@ export class ColumnAcc {
         line,
         raw(v, t, s, e, flag),
       )
-    if (this.uniqueInts) {
+    if (this.uniqueOut) this.uniqueOut.add(v, line)
+    else if (this.uniqueInts) {
       if (!this.uniqueInts.add(v))
         hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, raw(v, t, s, e, flag))
     } else if (this.uniqueSet) {
@@ -381,7 +404,8 @@ export class ColumnAcc {
       if (this.regex && !this.regex.test(v))
         hit(this.violation('pattern', 'error', `does not match ${this.spec?.pattern}`), this.file, line, v)
     }
-    if (this.uniqueSet) {
+    if (this.uniqueOut) this.uniqueOut.add(v, line)
+    else if (this.uniqueSet) {
       const before = this.uniqueSet.size
       this.uniqueSet.add(v)
       if (this.uniqueSet.size === before)
@@ -427,6 +451,110 @@ export class ColumnAcc {
     if (c.datetime) return 'datetime'
     return distinct <= 50 || distinct <= this.count / 100 ? 'category' : 'string'
   }
+
+  /** What a scan worker needs to make this column's accumulator. */
+  init(): ColumnInit {
+    return { name: this.name, type: this.type, spec: this.spec, exact: this.exact !== undefined }
+  }
+
+  /** In a scan worker: collect `unique` values (with their lines) instead of checking them. */
+  collectUnique(): void {
+    if (this.uniqueInts || this.uniqueSet) this.uniqueOut = new UniqueBatch()
+  }
+
+  /** The values collected since the last call (see collectUnique). */
+  takeUnique(): UniqueValues | undefined {
+    const out = this.uniqueOut
+    if (!out) return undefined
+    this.uniqueOut = new UniqueBatch()
+    return out.take()
+  }
+
+  /** Checks one collected `unique` value, in file order (main thread of a parallel scan). */
+  checkUnique(v: number | string, line: number): void {
+    const dup = this.uniqueInts ? !this.uniqueInts.add(v as number) : !addNew(this.uniqueSet!, v)
+    if (dup) hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, String(v))
+  }
+
+  /** The mergeable state of this column (sent from a scan worker to the main thread). */
+  toState(): ColumnState {
+    return {
+      count: this.count,
+      nulls: this.nulls,
+      invalid: this.invalid,
+      other: this.other,
+      moments: { ...this.moments },
+      kll: this.kll.toJSON(),
+      hll: this.hll.registers,
+      counts: this.counts,
+      numCounts: this.numCounts,
+      exact: this.exact
+        ? { values: this.exact.buf.subarray(0, this.exact.n), overflow: this.exact.overflow }
+        : undefined,
+      cand: this.cand,
+      violations: this.allViolations(),
+    }
+  }
+
+  /**
+   * Adds the states of parts of this column's data (one per scan worker) as if they had been read here, in
+   * order. Samples are ordered by their (encoded) line, then `fixLine` turns those lines into file lines.
+   */
+  mergeStates(states: readonly ColumnState[], fixLine: (line: number) => number): void {
+    for (const s of states) {
+      this.count += s.count
+      this.nulls += s.nulls
+      this.invalid += s.invalid
+      this.other += s.other
+      const m = mergeMoments(this.moments, s.moments)
+      Object.assign(this.moments, m)
+      this.kll.merge(KllSketch.fromJSON(s.kll))
+      this.hll.merge(new HyperLogLog(s.hll))
+      this.mergeCounts(s)
+      this.mergeExact(s)
+      if (this.cand && s.cand)
+        for (const k of Object.keys(this.cand) as (keyof Candidates)[]) this.cand[k] &&= s.cand[k]
+    }
+    const byCheck = new Map<string, Violation[]>()
+    for (const v of states.flatMap((s) => s.violations)) {
+      const list = byCheck.get(v.check)
+      if (list) list.push(v)
+      else byCheck.set(v.check, [v])
+    }
+    for (const [check, parts] of byCheck)
+      mergeViolations(this.violation(check, parts[0]!.severity, parts[0]!.message), parts, fixLine)
+  }
+
+  private mergeCounts(s: ColumnState): void {
+    if (this.counts && s.counts) {
+      for (const [k, c] of s.counts) {
+        const mine = this.counts.get(k)
+        if (mine !== undefined) this.counts.set(k, mine + c)
+        else if (this.counts.size < COUNTS_CAP) this.counts.set(k, c)
+        else this.other += c
+      }
+    } else if (s.counts) for (const c of s.counts.values()) this.other += c
+    if (this.numCounts && s.numCounts) {
+      for (const [k, c] of s.numCounts) this.numCounts.set(k, (this.numCounts.get(k) ?? 0) + c)
+      if (this.numCounts.size > NUMERIC_COUNTS_CAP) this.numCounts = undefined
+    } else this.numCounts = undefined
+  }
+
+  private mergeExact(s: ColumnState): void {
+    if (!this.exact) return
+    if (!s.exact) {
+      // an auto column that turned out not numeric in that part
+      if (this.cand) this.exact = undefined
+      return
+    }
+    if (s.exact.overflow || this.exact.n + s.exact.values.length > EXACT_LIMIT) {
+      this.exact.overflow = true
+      this.exact.buf = new Float64Array(0)
+      this.exact.n = 0
+      return
+    }
+    for (const x of s.exact.values) this.exact.push(x)
+  }
 }
 
 function raw(v: number, t: string | undefined, s: number, e: number, flag: number): string {
@@ -436,4 +564,56 @@ function raw(v: number, t: string | undefined, s: number, e: number, flag: numbe
 function timeOf(s: string, type: ColumnType | 'auto'): number | undefined {
   const t = type === 'date' ? parseDate(s) : parseDatetime(s.length === 10 ? `${s}T00:00Z` : s)
   return Number.isNaN(t) ? undefined : t
+}
+
+/** `unique` values of one column collected in a scan worker, with their lines. */
+class UniqueBatch {
+  private nums: number[] = []
+  private strs: string[] = []
+  private lines: number[] = []
+  add(v: number | string, line: number): void {
+    if (typeof v === 'number') this.nums.push(v)
+    else this.strs.push(v)
+    this.lines.push(line)
+  }
+  take(): UniqueValues {
+    return {
+      values: this.strs.length ? this.strs : Float64Array.from(this.nums),
+      lines: Float64Array.from(this.lines),
+    }
+  }
+}
+
+export interface UniqueValues {
+  readonly values: Float64Array | string[]
+  readonly lines: Float64Array
+}
+
+export interface ColumnInit {
+  readonly name: string
+  readonly type: ColumnType | 'auto'
+  readonly spec?: ColumnSpec
+  readonly exact: boolean
+}
+
+/** Everything a ColumnAcc knows that merges: what a scan worker sends back (structured-clone friendly). */
+export interface ColumnState {
+  readonly count: number
+  readonly nulls: number
+  readonly invalid: number
+  readonly other: number
+  readonly moments: Moments
+  readonly kll: KllJson
+  readonly hll: Uint8Array
+  readonly counts: Map<string, number> | undefined
+  readonly numCounts: Map<number, number> | undefined
+  readonly exact: { values: Float64Array; overflow: boolean } | undefined
+  readonly cand: Candidates | undefined
+  readonly violations: Violation[]
+}
+
+function addNew(set: Set<string | number>, v: string | number): boolean {
+  const before = set.size
+  set.add(v)
+  return set.size > before
 }

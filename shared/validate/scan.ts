@@ -1,8 +1,11 @@
+import { stat } from 'node:fs/promises'
 import { displayPath } from '../config/load.js'
-import { fieldText } from '../data/csv.js'
-import { readTable } from '../data/read.js'
-import type { DataFormat, ReaderIssue, TableSink } from '../data/types.js'
-import { ColumnAcc, hit, newViolation, type Violation } from './column.js'
+import { formatOf, readTable } from '../data/read.js'
+import { readHead } from '../data/source.js'
+import type { DataFormat } from '../data/types.js'
+import { ColumnAcc, hit, type Violation } from './column.js'
+import { MIN_PARALLEL_BYTES, ScanPool, type SpawnWorker, threadSpawner } from './parallel-scan.js'
+import { ISSUE_TEXT, RowRouter, ViolationBook } from './rows.js'
 import type { DataSchema } from './schema.js'
 
 export interface Shard {
@@ -27,6 +30,18 @@ export interface ScanOptions {
   readonly shard?: Shard
   /** Columns whose exact values are kept for exact drift tests (up to EXACT_LIMIT each). */
   readonly exactColumns?: (name: string) => boolean
+  /** Read large CSV/TSV files with scan workers (see parallel-scan.ts); without it, one thread reads. */
+  readonly parallel?: ParallelOptions
+}
+
+export interface ParallelOptions {
+  /** Number of scan workers; below 2, none. */
+  readonly threads: number
+  /** How to start a worker (default: worker threads running the bundled scan-worker.js). */
+  readonly spawn?: SpawnWorker
+  readonly chunkBytes?: number
+  /** Smallest file read in parallel (default MIN_PARALLEL_BYTES). */
+  readonly minFileBytes?: number
 }
 
 export interface ScanResult {
@@ -35,15 +50,8 @@ export interface ScanResult {
   readonly columns: ColumnAcc[]
   readonly violations: Violation[]
   readonly shard?: Shard
-}
-
-const ISSUE_TEXT: Record<ReaderIssue['kind'], string> = {
-  ragged_row: 'row with the wrong number of fields (skipped)',
-  unterminated_quote: 'quoted field never closed',
-  malformed_quote: 'text after a closing quote',
-  invalid_utf8: 'bytes that are not UTF-8',
-  invalid_json: 'line that is not a JSON object (skipped)',
-  duplicate_column: 'duplicate column name (later ones ignored)',
+  /** Scan workers that read some of the files (0: all read on this thread). */
+  readonly workers: number
 }
 
 /**
@@ -69,30 +77,19 @@ export async function scanDataset(files: readonly string[], opts: ScanOptions = 
     for (const [name, spec] of Object.entries(schema.columns))
       addColumn(name, new ColumnAcc(name, spec.type, spec))
 
-  const fileViolations = new Map<string, Violation>()
-  const fileViolation = (column: string, check: string, severity: 'error' | 'warning', message: string) => {
-    const key = `${column}\u0000${check}`
-    let v = fileViolations.get(key)
-    if (!v) {
-      v = newViolation(column, check, severity, message)
-      fileViolations.set(key, v)
-    }
-    return v
-  }
+  const book = new ViolationBook()
   let rows = 0
-
-  for (const file of mine) {
-    const shown = displayPath(file)
-    let map: (ColumnAcc | undefined)[] = []
-    let width = 0
-    let seq = 0
-    const headerNames: string[] = []
-    const sink: TableSink = {
-      header(names) {
+  // rows of a row shard are every n-th of the file, which only a sequential read can count
+  const pool = rowShard ? undefined : new LazyPool(opts.parallel)
+  try {
+    for (const file of mine) {
+      const shown = displayPath(file)
+      const headerNames: string[] = []
+      const onHeader = (names: readonly string[]) => {
         const seen = new Set<string>()
-        map = names.map((n) => {
+        const map = names.map((n) => {
           if (seen.has(n)) {
-            hit(fileViolation(n, 'duplicate_column', 'error', ISSUE_TEXT.duplicate_column), shown, 1, n)
+            hit(book.get(n, 'duplicate_column', 'error', ISSUE_TEXT.duplicate_column), shown, 1, n)
             return undefined
           }
           seen.add(n)
@@ -104,63 +101,36 @@ export async function scanDataset(files: readonly string[], opts: ScanOptions = 
           }
           return acc
         })
-        width = map.length
         for (const acc of order) acc.file = shown
-      },
-      textRecord(text, starts, ends, flags, line, suspect) {
-        if (rowShard && seq++ % rowShard.count !== rowShard.index - 1) return
-        rows++
-        if (suspect) {
-          for (let i = 0; i < width; i++) {
-            if (fieldText(text, starts[i]!, ends[i]!, flags[i]!).includes('\uFFFD')) {
-              hit(fileViolation('', 'invalid_utf8', 'error', ISSUE_TEXT.invalid_utf8), shown, line, '')
-              break
-            }
+        return map
+      }
+      const parallel = await pool?.for(file, opts.format, opts.delimiter)
+      const n = await parallel?.scanFile(file, shown, parallel.delimiter, onHeader, order, book)
+      if (n !== undefined) rows += n
+      else {
+        const router = new RowRouter(shown, onHeader, book, rowShard)
+        await readTable(file, router, {
+          delimiter: opts.delimiter,
+          format: opts.format,
+          columns: schema ? Object.keys(schema.columns) : undefined,
+        })
+        rows += router.rows
+      }
+      if (schema) {
+        for (const name of Object.keys(schema.columns)) {
+          if (!headerNames.includes(name))
+            hit(book.get(name, 'missing_column', 'error', 'column missing from the file'), shown, 1, name)
+        }
+        if (schema.extra_columns !== 'ignore') {
+          for (const n of headerNames) {
+            if (!(n in schema.columns))
+              hit(book.get(n, 'extra_column', schema.extra_columns, 'column not in the schema'), shown, 1, n)
           }
         }
-        for (let i = 0; i < width; i++) {
-          const acc = map[i]
-          if (acc) acc.text(text, starts[i]!, ends[i]!, flags[i]!, line)
-        }
-      },
-      valueRecord(values, line) {
-        if (rowShard && seq++ % rowShard.count !== rowShard.index - 1) return
-        rows++
-        for (let i = 0; i < width; i++) {
-          const acc = map[i]
-          if (acc) acc.value(values[i], line)
-        }
-      },
-      issue(issue) {
-        if (issue.kind === 'ragged_row' || issue.kind === 'invalid_json') {
-          if (rowShard && seq++ % rowShard.count !== rowShard.index - 1) return
-          rows++
-        }
-        hit(fileViolation('', issue.kind, 'error', ISSUE_TEXT[issue.kind]), shown, issue.line, issue.detail)
-      },
-    }
-    await readTable(file, sink, {
-      delimiter: opts.delimiter,
-      format: opts.format,
-      columns: schema ? Object.keys(schema.columns) : undefined,
-    })
-    if (schema) {
-      for (const name of Object.keys(schema.columns)) {
-        if (!headerNames.includes(name))
-          hit(fileViolation(name, 'missing_column', 'error', 'column missing from the file'), shown, 1, name)
-      }
-      if (schema.extra_columns !== 'ignore') {
-        for (const n of headerNames) {
-          if (!(n in schema.columns))
-            hit(
-              fileViolation(n, 'extra_column', schema.extra_columns, 'column not in the schema'),
-              shown,
-              1,
-              n,
-            )
-        }
       }
     }
+  } finally {
+    await pool?.close()
   }
 
   // dataset-level checks
@@ -179,14 +149,53 @@ export async function scanDataset(files: readonly string[], opts: ScanOptions = 
     }
     const r = shard ? undefined : schema.rows // row bounds apply to the whole dataset: checked at the merge
     if (r?.min !== undefined && rows < r.min) {
-      fileViolation('', 'rows', 'error', `${rows} rows, fewer than the minimum ${r.min}`).count = 1
+      book.get('', 'rows', 'error', `${rows} rows, fewer than the minimum ${r.min}`).count = 1
     }
     if (r?.max !== undefined && rows > r.max) {
-      fileViolation('', 'rows', 'error', `${rows} rows, more than the maximum ${r.max}`).count = 1
+      book.get('', 'rows', 'error', `${rows} rows, more than the maximum ${r.max}`).count = 1
     }
   }
-  const violations = [...fileViolations.values(), ...order.flatMap((a) => a.allViolations())]
-  return { files: mine.map(displayPath), rows, columns: order, violations, shard }
+  const violations = [...book.all(), ...order.flatMap((a) => a.allViolations())]
+  return { files: mine.map(displayPath), rows, columns: order, violations, shard, workers: pool?.workers ?? 0 }
+}
+
+/** Starts the scan workers on the first file worth reading in parallel. */
+class LazyPool {
+  private pool: ScanPool | undefined
+  constructor(private readonly opts: ParallelOptions | undefined) {}
+
+  /** The pool to read `file` with (and its delimiter), or undefined to read it sequentially. */
+  async for(
+    file: string,
+    format: DataFormat | undefined,
+    delimiter: string | undefined,
+  ): Promise<{ scanFile: ScanPool['scanFile']; delimiter: string } | undefined> {
+    const o = this.opts
+    if (!o || o.threads < 2) return undefined
+    const claimed = formatOf(file)
+    const f = format ?? claimed.format
+    if ((f !== 'csv' && f !== 'tsv') || claimed.gzip) return undefined
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => 0,
+    )
+    if (size < (o.minFileBytes ?? MIN_PARALLEL_BYTES)) return undefined
+    const head = await readHead(file, 4)
+    if ((head[0] === 0x1f && head[1] === 0x8b) || head.toString('latin1') === 'PAR1') return undefined
+    const spawn = o.spawn ?? threadSpawner()
+    if (!spawn) return undefined
+    this.pool ??= new ScanPool({ threads: o.threads, spawn, chunkBytes: o.chunkBytes })
+    const pool = this.pool
+    return { scanFile: pool.scanFile.bind(pool), delimiter: delimiter ?? (f === 'tsv' ? '\t' : ',') }
+  }
+
+  get workers(): number {
+    return this.pool?.workers ?? 0
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close()
+  }
 }
 
 export const pct = (x: number): string =>

@@ -92,6 +92,3 @@ export const defaultDriftPolicy = (): DriftPolicy => driftPolicy.parse({})
 export function loadDataSchema(file: string): Promise<DataSchema> {
   return loadYamlFile(file, dataSchema)
 }
-
-/** Columns are non-nullable unless `nullable: true` or a `max_null_fraction` is given. */
-export const isNullable = (c: ColumnSpec): boolean => c.nullable === true || c.max_null_fraction !== undefined

@@ -4,6 +4,7 @@ import type { DataFormat } from '../data/types.js'
 import type { Logger } from '../util/logger.js'
 import { newViolation, type Violation } from './column.js'
 import { type DriftSide, datasetDrift, needsExact, sideFromProfile, sideFromScan } from './drift.js'
+import { parallelFor } from './parallel-scan.js'
 import { type DataProfile, isProfileFile, mergeProfiles, profileOf, readProfile } from './profile.js'
 import { buildReport, type FailOn, type ValidationReport } from './report.js'
 import { pct, type Shard, scanDataset } from './scan.js'
@@ -19,6 +20,8 @@ export interface ValidateOptions {
   readonly shard?: Shard
   readonly delimiter?: string
   readonly format?: DataFormat
+  /** Scan worker threads for large CSV/TSV files: 0 one per core, 1 none (default). */
+  readonly threads?: number
   readonly cwd?: string
 }
 
@@ -34,6 +37,7 @@ export interface ValidateResult {
 export async function validateData(opts: ValidateOptions, log: Logger): Promise<ValidateResult> {
   const files = await expandData(opts.data, opts.cwd)
   const policy = opts.schema?.drift ?? defaultDriftPolicy()
+  const parallel = parallelFor(opts.threads)
 
   let refSides: Map<string, DriftSide> | undefined
   let refRows: number | undefined
@@ -53,6 +57,7 @@ export async function validateData(opts: ValidateOptions, log: Logger): Promise<
           delimiter: opts.delimiter,
           format: opts.format,
           exactColumns: (n) => needsExact(policy, n, 0),
+          parallel,
         }),
       )
       refRows = scan.rows
@@ -69,9 +74,11 @@ export async function validateData(opts: ValidateOptions, log: Logger): Promise<
       format: opts.format,
       shard: opts.shard,
       exactColumns: refSides ? (n) => needsExact(policy, n, refRows) : undefined,
+      parallel,
     }),
   )
-  log.info(`Read ${scan.rows} rows in ${((Date.now() - started) / 1000).toFixed(2)} s`)
+  const how = scan.workers ? ` with ${scan.workers} worker threads` : ''
+  log.info(`Read ${scan.rows} rows in ${((Date.now() - started) / 1000).toFixed(2)} s${how}`)
   const profile = profileOf(scan)
 
   let drift: ReturnType<typeof datasetDrift> | undefined

@@ -173,6 +173,57 @@ describe('validate-data (committed bundle)', () => {
     expect(m.columns.plan.top).toEqual(one.columns.plan.top)
   })
 
+  it('worker threads read a large file with the same findings as one thread', async () => {
+    // past MIN_PARALLEL_BYTES (16 MiB), with trouble spread over the file: duplicate ids, values out of
+    // range, text in a number, ragged rows, quoted newlines and doubled quotes
+    const rows = dataset(560_000, 9).split('\n')
+    for (let i = 7, k = 0; i < rows.length - 1; i += 9_973, k = (k + 1) % 5) {
+      const row = rows[i]!
+      if (k === 0) rows[i] = row.replace(/^\d+/, '5')
+      else if (k === 1) rows[i] = row.replace(/^(\d+),\d+/, '$1,12')
+      else if (k === 2) rows[i] = row.replace(/^(\d+),(\d+),[^,]*/, '$1,$2,n/a')
+      else if (k === 3) rows[i] = row.split(',').slice(0, 3).join(',')
+      else rows[i] = row.replace(/,(basic|pro|"pro, plus"),/, ',"pro\n""plus""",')
+    }
+    await writeFile(path.join(dir, 'data/large.csv'), rows.join('\n'))
+    const runs = []
+    for (const threads of ['1', '3']) {
+      const run = await runAction('validate-data', {
+        cwd: dir,
+        inputs: {
+          data: 'data/large.csv',
+          schema: 'schema.yaml',
+          threads,
+          report: `large-${threads}.json`,
+          'profile-out': `large-profile-${threads}.json`,
+        },
+      })
+      expect(run.exitCode, run.stdout).toBe(1)
+      const report = JSON.parse(await readFile(path.join(dir, `large-${threads}.json`), 'utf8'))
+      const profile = JSON.parse(await readFile(path.join(dir, `large-profile-${threads}.json`), 'utf8'))
+      expect(run.stdout).toContain(threads === '1' ? 'Read 560000 rows in' : 'with 3 worker threads')
+      const { report: _file, ...outputs } = run.outputs
+      runs.push({ outputs, annotations: run.annotations, report, profile })
+    }
+    const [one, three] = runs as [(typeof runs)[0], (typeof runs)[0]]
+    expect(one.outputs.rows).toBe('560000')
+    const checks = one.report.violations.map(
+      (v: { column: string; check: string }) => `${v.column}:${v.check}`,
+    )
+    expect(checks).toEqual(
+      expect.arrayContaining(['id:unique', 'age:min', 'income:type', ':ragged_row', 'plan:values']),
+    )
+    expect(three.report.violations).toEqual(one.report.violations)
+    expect(three.outputs).toEqual(one.outputs)
+    expect(three.annotations).toEqual(one.annotations)
+    for (const [name, c] of Object.entries(one.profile.columns) as [string, Record<string, unknown>][]) {
+      const t = three.profile.columns[name]
+      for (const k of ['type', 'count', 'nulls', 'invalid', 'min', 'max', 'top', 'distinct'])
+        expect(t[k], `${name}.${k}`).toEqual(c[k])
+      if (typeof c.mean === 'number') expect(t.mean).toBeCloseTo(c.mean, 6)
+    }
+  })
+
   it('a schema typo fails with the line and the allowed keys', async () => {
     const run = await runAction('validate-data', {
       cwd: dir,

@@ -16,6 +16,7 @@ export const Input = {
   Merge: 'merge',
   Delimiter: 'delimiter',
   Format: 'format',
+  Threads: 'threads',
   Model: 'model',
   RunRecord: 'run-record',
   Config: 'config',
@@ -43,6 +44,8 @@ export interface Settings {
   readonly merge: readonly string[]
   readonly delimiter?: string
   readonly format?: DataFormat
+  /** Scan worker threads (0: one per core). */
+  readonly threads: number
   readonly model?: string
   readonly runRecord?: string
   readonly config: string
@@ -70,6 +73,7 @@ export function getSettings(): Settings {
     merge: inputs.lines(Input.Merge),
     delimiter,
     format: format === 'auto' ? undefined : format,
+    threads: inputs.number(Input.Threads, { min: 0, max: 64, integer: true }) ?? 0,
     model: inputs.optional(Input.Model),
     runRecord: inputs.optional(Input.RunRecord),
     config: inputs.optional(Input.Config) ?? 'mlops.yaml',

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
           shard: s.shard,
           delimiter: s.delimiter,
           format: s.format,
+          threads: s.threads,
         },
         log,
       )
