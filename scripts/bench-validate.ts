@@ -4,7 +4,8 @@
 // ~20 levels one of which contains a comma, a boolean, a 0/1 label, ~1 % nulls) at 1M and 10M rows plus a
 // shifted 1M-row reference, under .mlops/bench/ (gitignored; reused when present). Then, in the same run:
 //   - the raw-read baseline: Node reading 1 MiB chunks and counting newlines;
-//   - validate-data (the committed bundle, as the runner starts it) with every check and the full profile;
+//   - validate-data (the committed bundle, as the runner starts it) with every check and the full profile,
+//     with its default worker threads (one per core) and with `threads: 1`;
 //   - pandas: read_csv + describe() + isna().sum() + value_counts() (Debian python3-pandas, /usr/bin/python3);
 //   - drift: KS and PSI on one numeric column, 1M vs 1M values (sorting included).
 // Prints throughput (MB/s), wall time and peak RSS. BENCH_ROWS=1000000 limits it to the 1M file.
@@ -219,19 +220,22 @@ async function main(): Promise<void> {
     ...extra,
   })
 
+  const threads = Math.min(8, (await import('node:os')).availableParallelism())
   const rows: string[][] = []
   const results = new Map<number, { raw: Measure; vd: Measure; pd?: Measure }>()
   for (const [n, f] of files) {
     const mb = statSync(f).size / 1e6
     const raw = rawRead(f)
     const vd = await measure(process.execPath, [bundle], env(path.basename(f)))
+    const vd1 = await measure(process.execPath, [bundle], env(path.basename(f), { INPUT_THREADS: '1' }))
     let pd: Measure | undefined
     if (existsSync('/usr/bin/python3') && process.env.BENCH_PANDAS !== '0') {
       pd = await measure('/usr/bin/python3', ['-c', PANDAS, f])
     }
     results.set(n, { raw, vd, pd })
     rows.push(row(`${n / 1e6}M rows (${fmt(mb, 0)} MB)`, 'raw read (1 MiB chunks, count newlines)', raw, mb))
-    rows.push(row('', 'validate-data (all checks + full profile)', vd, mb))
+    rows.push(row('', `validate-data (all checks + full profile), ${threads} worker threads`, vd, mb))
+    rows.push(row('', 'validate-data, threads: 1 (everything on one thread)', vd1, mb))
     if (pd) rows.push(row('', 'pandas read_csv + describe + isna().sum + value_counts', pd, mb))
   }
   // end to end with drift against the shifted reference (1M vs 1M)
@@ -244,7 +248,12 @@ async function main(): Promise<void> {
       env(path.basename(oneM), { INPUT_REFERENCE: path.basename(ref) }),
     )
     rows.push(
-      row('1M vs 1M reference', 'validate-data + drift (auto: Wasserstein/JS on every column)', vd, mb),
+      row(
+        '1M vs 1M reference',
+        `validate-data + drift (auto: Wasserstein/JS on every column), ${threads} worker threads`,
+        vd,
+        mb,
+      ),
     )
   }
 
@@ -279,10 +288,15 @@ async function main(): Promise<void> {
   const big = results.get(10_000_000)
   const small = results.get(1_000_000)
   if (big && small) {
-    console.log(`RSS 10M / 1M: ${fmt(big.vd.rssMB / small.vd.rssMB, 2)}×`)
+    const mb10 = statSync(files.get(10_000_000)!).size / 1e6
+    console.log(
+      `goal ≥ 200 MB/s end to end at 10M: ${fmt(mb10 / big.vd.seconds, 0)} MB/s (wall, ${threads} worker threads)`,
+    )
+    console.log(`goal peak RSS ≤ 150 MB at 10M: ${fmt(big.vd.rssMB, 0)} MB`)
+    console.log(`goal RSS 10M / 1M ≤ 1.3: ${fmt(big.vd.rssMB / small.vd.rssMB, 2)}×`)
     if (big.pd)
       console.log(
-        `pandas / validate-data at 10M: ${fmt(big.pd.seconds / big.vd.seconds, 2)}× (wall), ${fmt(big.pd.cpu / big.vd.cpu, 2)}× (CPU)`,
+        `goal pandas / validate-data ≥ 3 at 10M: ${fmt(big.pd.seconds / big.vd.seconds, 2)}× (wall), ${fmt(big.pd.cpu / big.vd.cpu, 2)}× (CPU)`,
       )
   }
 }
