@@ -7,6 +7,7 @@ import {
   histogramCounts,
   jensenShannon,
   ks2,
+  ksStatistic,
   psi,
   sturgesEdges,
   wasserstein1,
@@ -80,5 +81,56 @@ describe(`drift statistics agree with scipy ${V.scipy}`, () => {
     const r = zTestProportions(c.refHits as number, c.nRef as number, c.curHits as number, c.nCur as number)
     expect(Math.abs(r.statistic - (c.statistic as number))).toBeLessThan(1e-9)
     closeRel(r.pValue!, c.pvalue as number, 1e-6)
+  })
+})
+
+/** A seeded uniform generator (mulberry32). */
+function rng(seed: number) {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+describe('exact samples (every weight 1) take shortcuts with the same results', () => {
+  const r = rng(5)
+  const gen = (n: number, f: () => number) => Float64Array.from({ length: n }, f)
+  const cases: [string, Float64Array, Float64Array][] = [
+    ['close normals', gen(20_000, () => r() + r() + r()), gen(15_000, () => r() + r() + r() + 0.01)],
+    ['ties (integers)', gen(3000, () => Math.floor(r() * 20)), gen(2000, () => Math.floor(r() * 21))],
+    ['equal samples', gen(500, () => Math.floor(r() * 5)), gen(500, () => Math.floor(r() * 5))],
+    [
+      '±0 and ±Infinity',
+      gen(1000, () => [0, -0, Infinity, -Infinity, r()][Math.floor(r() * 5)]!),
+      gen(900, () => [0, -0, Infinity, -Infinity, r()][Math.floor(r() * 5)]!),
+    ],
+    ['disjoint', gen(100, () => r()), gen(120, () => 2 + r())],
+    ['disjoint, the other way', gen(100, () => 2 + r()), gen(120, () => r())],
+    ['two values each', Float64Array.from([1, 2]), Float64Array.from([2, 3])],
+    ['one value', Float64Array.from([1]), Float64Array.from([0, 1, 2])],
+    ['one tie at the end', Float64Array.from([0, 1, 3]), Float64Array.from([2, 3, 3])],
+  ]
+  // the same values with explicit weights 1 go through the general code (cumulative weights)
+  const weighted = (v: Float64Array) => WeightedSample.from(v, new Float64Array(v.length).fill(1))
+
+  it.each(cases)('KS statistic, ranks and quantiles: %s', (_name, a0, b0) => {
+    const a = WeightedSample.exact(a0.slice())
+    const b = WeightedSample.exact(b0.slice())
+    const aw = weighted(a.values)
+    const bw = weighted(b.values)
+    expect(a.unitWeights && !aw.unitWeights).toBe(true)
+    expect(Object.is(ksStatistic(a, b), ksStatistic(aw, bw))).toBe(true)
+    expect(Object.is(ksStatistic(b, a), ksStatistic(bw, aw))).toBe(true)
+    expect(ks2(a, b)).toEqual(ks2(aw, bw))
+    for (const x of [...b.values.subarray(0, 50), -Infinity, Infinity, 0.5, 2]) {
+      expect(a.rank(x)).toBe(aw.rank(x))
+      expect(a.rank(x, 'left')).toBe(aw.rank(x, 'left'))
+    }
+    for (const q of [0, 0.1, 0.25, 0.5, 0.9, 0.999, 1])
+      expect(Object.is(a.quantile(q), aw.quantile(q))).toBe(true)
+    expect(a.cum).toEqual(aw.cum)
   })
 })
