@@ -8,7 +8,8 @@
 //     with its default worker threads (one per core) and with `threads: 1`;
 //   - pandas: read_csv + describe() + isna().sum() + value_counts() (Debian python3-pandas, /usr/bin/python3);
 //   - drift: KS and PSI on one numeric column, 1M vs 1M values (sorting included).
-// Prints throughput (MB/s), wall time and peak RSS. BENCH_ROWS=1000000 limits it to the 1M file.
+// Prints throughput (MB/s), wall time and peak RSS. BENCH_ROWS=1000000 limits it to the 1M file; BENCH_ONLY=drift
+// runs only the drift part (the 1M file and the reference, no validate-data, pandas or raw read).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import {
@@ -28,7 +29,8 @@ import { parseNumberText } from '../shared/validate/parse.js'
 const root = path.resolve(import.meta.dirname, '..')
 const dir = path.join(root, '.mlops/bench')
 mkdirSync(dir, { recursive: true })
-const sizes = (process.env.BENCH_ROWS ?? '1000000,10000000').split(',').map(Number)
+const driftOnly = process.env.BENCH_ONLY === 'drift'
+const sizes = driftOnly ? [1_000_000] : (process.env.BENCH_ROWS ?? '1000000,10000000').split(',').map(Number)
 
 function rng(seed: number) {
   let a = seed
@@ -201,8 +203,10 @@ async function main(): Promise<void> {
   }
   const ref = path.join(dir, 'reference-1000000.csv')
   await generate(ref, 1_000_000, 7, 0.05)
-  writeFileSync(path.join(dir, 'schema.yaml'), SCHEMA)
-  for (const f of ['output', 'summary', 'state', 'env']) writeFileSync(path.join(dir, f), '')
+  if (!driftOnly) {
+    writeFileSync(path.join(dir, 'schema.yaml'), SCHEMA)
+    for (const f of ['output', 'summary', 'state', 'env']) writeFileSync(path.join(dir, f), '')
+  }
   const bundle = path.join(root, 'actions/validate-data/dist/index.js')
   const env = (data: string, extra: Record<string, string> = {}) => ({
     INPUT_DATA: data,
@@ -223,7 +227,7 @@ async function main(): Promise<void> {
   const threads = Math.min(8, (await import('node:os')).availableParallelism())
   const rows: string[][] = []
   const results = new Map<number, { raw: Measure; vd: Measure; pd?: Measure }>()
-  for (const [n, f] of files) {
+  for (const [n, f] of driftOnly ? [] : files) {
     const mb = statSync(f).size / 1e6
     const raw = rawRead(f)
     const vd = await measure(process.execPath, [bundle], env(path.basename(f)))
@@ -240,7 +244,7 @@ async function main(): Promise<void> {
   }
   // end to end with drift against the shifted reference (1M vs 1M)
   const oneM = files.get(1_000_000)
-  if (oneM) {
+  if (oneM && !driftOnly) {
     const mb = statSync(oneM).size / 1e6
     const vd = await measure(
       process.execPath,
@@ -279,9 +283,11 @@ async function main(): Promise<void> {
   const header = ['dataset', 'what', 'wall s', 'MB/s (wall)', 'CPU s', 'MB/s (CPU)', 'peak RSS MB']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`
-  console.log(line(header))
-  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`)
-  for (const r of rows) console.log(line(r))
+  if (rows.length) {
+    console.log(line(header))
+    console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`)
+    for (const r of rows) console.log(line(r))
+  }
   console.log(
     `\ndrift, f1 1M vs 1M values (sort + KS + PSI): ${fmt(driftMs, 0)} ms  (KS D=${ks.statistic.toFixed(4)} p=${ks.pValue?.toExponential(2)}, PSI=${p.toFixed(4)})`,
   )

@@ -193,24 +193,42 @@ export class KllSketch {
 export class WeightedSample {
   private constructor(
     readonly values: Float64Array,
-    /** cum[i] = total weight of values[0..i]. */
-    readonly cum: Float64Array,
     readonly total: number,
+    /** Undefined for an exact sample (every weight 1) until `cum` is first read. */
+    private cumulative: Float64Array | undefined,
+    /** True when weights were given (a sketch's sample); false: every value weighs 1. */
+    private readonly weighted: boolean,
   ) {}
 
   static from(values: Float64Array, weights?: Float64Array): WeightedSample {
+    if (!weights) return new WeightedSample(values, values.length, undefined, false)
     const cum = new Float64Array(values.length)
     let t = 0
     for (let i = 0; i < values.length; i++) {
-      t += weights ? weights[i]! : 1
+      t += weights[i]!
       cum[i] = t
     }
-    return new WeightedSample(values, cum, t)
+    return new WeightedSample(values, t, cum, true)
   }
 
   /** An exact sample from unsorted values (sorted in place). */
   static exact(values: Float64Array): WeightedSample {
     return WeightedSample.from(radixSortFloat64(values))
+  }
+
+  /** cum[i] = total weight of values[0..i] (i + 1 in an exact sample, built on first use). */
+  get cum(): Float64Array {
+    if (!this.cumulative) {
+      const cum = new Float64Array(this.values.length)
+      for (let i = 0; i < cum.length; i++) cum[i] = i + 1
+      this.cumulative = cum
+    }
+    return this.cumulative
+  }
+
+  /** Every value weighs 1 (made without weights): ranks are positions. */
+  get unitWeights(): boolean {
+    return !this.weighted
   }
 
   get exactWeights(): boolean {
@@ -227,6 +245,7 @@ export class WeightedSample {
       if (side === 'right' ? v[mid]! <= x : v[mid]! < x) lo = mid + 1
       else hi = mid
     }
+    if (!this.weighted) return lo
     return lo === 0 ? 0 : this.cum[lo - 1]!
   }
 
@@ -238,7 +257,7 @@ export class WeightedSample {
     let hi = this.values.length - 1
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      if (this.cum[mid]! < target) lo = mid + 1
+      if ((this.weighted ? this.cum[mid]! : mid + 1) < target) lo = mid + 1
       else hi = mid
     }
     return this.values[lo]!

@@ -51,7 +51,12 @@ function logNFactDivNPowN(n: number): number {
   return Math.log(n) / 2 - n + Math.log(2 * Math.PI) / 2 + rn * poly
 }
 
-/** One-sided Smirnov P(D+_n ≥ x): the Birnbaum-Tingey sum, in log space. */
+/**
+ * One-sided Smirnov P(D+_n ≥ x): the Birnbaum-Tingey sum, in log space. The terms rise to one peak and fall
+ * (checked numerically over n and x); once past it a term below a quarter of the sum's ulp (2^-54 of the sum)
+ * cannot change the sum, nor can the smaller ones after it, so the sum stops there (as scipy's does, with its
+ * own margin): the same double as the whole sum, from about 60 % of the terms at n = 495,000.
+ */
 export function smirnovSf(n: number, x: number): number {
   if (x >= 1) return 0
   if (x <= 0) return 1
@@ -59,14 +64,21 @@ export function smirnovSf(n: number, x: number): number {
   const lnX = Math.log(x)
   let lnC = 0 // ln C(n, j), updated incrementally
   let sum = 0
+  let prev = 0
   for (let j = 0; j <= jmax; j++) {
     if (j > 0) lnC += Math.log((n - j + 1) / j)
     const a = 1 - x - j / n
     if (a <= 0) continue
-    sum += Math.exp(lnC + lnX + (j - 1) * Math.log(x + j / n) + (n - j) * Math.log(a))
+    const term = Math.exp(lnC + lnX + (j - 1) * Math.log(x + j / n) + (n - j) * Math.log(a))
+    sum += term
+    if (term < prev && term < sum * NEGLIGIBLE) break
+    prev = term
   }
   return sum
 }
+
+/** 2^-54: a quarter of the relative spacing of doubles; adding less than this to s leaves s unchanged. */
+const NEGLIGIBLE = 2 ** -54
 
 const E128 = 128
 const EP128 = 2 ** 128

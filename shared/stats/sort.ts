@@ -44,59 +44,149 @@ export function sortFloat64(a: Float64Array, lo = 0, hi = a.length - 1): Float64
   return a
 }
 
+/** Below this many values the radix sort hands over to the quicksort. */
+export const RADIX_MIN = 4096
+
 /**
- * LSD radix sort of a Float64Array (no NaN) for large arrays: the doubles are mapped to unsigned keys that
- * sort like the numbers (sign bit flipped; all bits flipped for negatives) and sorted 16 bits at a time in 4
- * passes, O(n) instead of O(n log n). Returns `a`, sorted in place.
+ * Radix sort of a Float64Array (no NaN) for large arrays, O(n): the doubles move as they are and are ordered
+ * by the high 32 bits of their IEEE bits (sign, exponent and 20 bits of the fraction) in at most three LSD
+ * passes of 11, 11 and 10 bits; a pass whose digit is the same for every value is skipped, and the last pass
+ * puts the negatives first, larger magnitudes first. Values sharing the high word are then next to each other
+ * and each such run is sorted by value: short runs by the quicksort, long ones (clustered data) by the same
+ * passes on the low word. Returns `a`, sorted in place, in the order of Float64Array.prototype.sort
+ * (−Infinity first, −0 before 0).
  */
 export function radixSortFloat64(a: Float64Array): Float64Array {
   const n = a.length
-  if (n < 4096) return sortFloat64(a)
-  const u = new Uint32Array(a.buffer, a.byteOffset, n * 2) // little-endian: [lo, hi] per value
-  let lo = new Uint32Array(n)
-  let hi = new Uint32Array(n)
-  for (let i = 0; i < n; i++) {
-    const h = u[2 * i + 1]!
-    const l = u[2 * i]!
-    if (h & 0x80000000) {
-      hi[i] = ~h >>> 0
-      lo[i] = ~l >>> 0
-    } else {
-      hi[i] = (h | 0x80000000) >>> 0
-      lo[i] = l
-    }
-  }
-  let lo2 = new Uint32Array(n)
-  let hi2 = new Uint32Array(n)
-  const count = new Uint32Array(65536)
-  for (let pass = 0; pass < 4; pass++) {
-    const src = pass < 2 ? lo : hi
-    const shift = (pass & 1) * 16
-    count.fill(0)
-    for (let i = 0; i < n; i++) count[(src[i]! >>> shift) & 0xffff]!++
-    let sum = 0
-    for (let d = 0; d < 65536; d++) {
-      const c = count[d]!
-      count[d] = sum
-      sum += c
-    }
-    for (let i = 0; i < n; i++) {
-      const pos = count[(src[i]! >>> shift) & 0xffff]!++
-      lo2[pos] = lo[i]!
-      hi2[pos] = hi[i]!
-    }
-    ;[lo, lo2] = [lo2, lo]
-    ;[hi, hi2] = [hi2, hi]
-  }
-  for (let i = 0; i < n; i++) {
-    const h = hi[i]!
-    if (h & 0x80000000) {
-      u[2 * i + 1] = (h & 0x7fffffff) >>> 0
-      u[2 * i] = lo[i]!
-    } else {
-      u[2 * i + 1] = ~h >>> 0
-      u[2 * i] = ~lo[i]! >>> 0
-    }
-  }
+  if (n < RADIX_MIN) return sortFloat64(a)
+  const tmp = new Float64Array(n)
+  sortByWord(a, tmp, 1)
+  sortRunsOfEqualHighWord(a, tmp)
   return a
+}
+
+const words = (a: Float64Array) => new Uint32Array(a.buffer, a.byteOffset, a.length * 2)
+
+/**
+ * Stable LSD sort of `a` by one 32-bit word of each double (little-endian: 0 = low, 1 = high), with `tmp`
+ * (same length) as scratch. By the high word the order is that of the numbers up to values sharing it
+ * (negatives reversed); by the low word it is plain unsigned.
+ */
+function sortByWord(a: Float64Array, tmp: Float64Array, w: 0 | 1): void {
+  const n = a.length
+  const ua = words(a)
+  const c0 = new Int32Array(2048)
+  const c1 = new Int32Array(2048)
+  const c2 = new Int32Array(1024)
+  countDigits(ua, w, c0, c1, c2)
+  const next = new Int32Array(2048)
+  let src = a
+  let dst = tmp
+  let su = ua
+  let du = words(tmp)
+  for (let pass = 0; pass < 3; pass++) {
+    const c = pass === 0 ? c0 : pass === 1 ? c1 : c2
+    if (isConstant(c, n)) continue
+    if (pass === 2 && w === 1) scatterSigned(su, src, dst, c, next)
+    else {
+      let sum = 0
+      for (let d = 0; d < c.length; d++) {
+        next[d] = sum
+        sum += c[d]!
+      }
+      scatter(su, src, dst, w, pass * 11, c.length - 1, next)
+    }
+    ;[src, dst] = [dst, src]
+    ;[su, du] = [du, su]
+  }
+  if (src !== a) a.set(src)
+  // the sign pass was skipped: all values have one sign, and negatives are in ascending magnitude
+  if (w === 1 && isConstant(c2, n) && ua[1]! & 0x80000000) a.reverse()
+}
+
+function countDigits(u: Uint32Array, w: number, c0: Int32Array, c1: Int32Array, c2: Int32Array): void {
+  for (let i = w; i < u.length; i += 2) {
+    const x = u[i]!
+    c0[x & 2047]!++
+    c1[(x >>> 11) & 2047]!++
+    c2[x >>> 22]!++
+  }
+}
+
+function isConstant(c: Int32Array, n: number): boolean {
+  for (let d = 0; d < c.length; d++) if (c[d] !== 0) return c[d] === n
+  return true
+}
+
+function scatter(
+  su: Uint32Array,
+  src: Float64Array,
+  dst: Float64Array,
+  w: number,
+  shift: number,
+  mask: number,
+  next: Int32Array,
+): void {
+  const n = src.length
+  for (let i = 0; i < n; i++) dst[next[(su[2 * i + w]! >>> shift) & mask]!++] = src[i]!
+}
+
+/**
+ * The last pass by the high word: digit = sign and the top 9 exponent bits. Buckets of negatives come first,
+ * the largest digit (magnitude) first, and fill from their end so that the earlier passes' ascending order
+ * of magnitudes becomes descending.
+ */
+function scatterSigned(
+  su: Uint32Array,
+  src: Float64Array,
+  dst: Float64Array,
+  c: Int32Array,
+  next: Int32Array,
+) {
+  const step = new Int32Array(1024)
+  let sum = 0
+  for (let d = 1023; d >= 512; d--) {
+    sum += c[d]!
+    next[d] = sum - 1
+    step[d] = -1
+  }
+  for (let d = 0; d < 512; d++) {
+    next[d] = sum
+    step[d] = 1
+    sum += c[d]!
+  }
+  const n = src.length
+  for (let i = 0; i < n; i++) {
+    const d = su[2 * i + 1]! >>> 22
+    const p = next[d]!
+    dst[p] = src[i]!
+    next[d] = p + step[d]!
+  }
+}
+
+/** After sortByWord(a, tmp, 1): sorts each run of values with equal high words by value. */
+function sortRunsOfEqualHighWord(a: Float64Array, tmp: Float64Array): void {
+  const u = words(a)
+  const n = a.length
+  let start = 0
+  let h = u[1]!
+  for (let i = 1; i < n; i++) {
+    const hi = u[2 * i + 1]!
+    if (hi === h) continue
+    if (i - start > 1) sortRun(a, tmp, start, i)
+    start = i
+    h = hi
+  }
+  if (n - start > 1) sortRun(a, tmp, start, n)
+}
+
+function sortRun(a: Float64Array, tmp: Float64Array, start: number, end: number): void {
+  if (end - start < RADIX_MIN) {
+    sortFloat64(a, start, end - 1)
+    return
+  }
+  // one high word: sign and exponent are shared, the low word orders the magnitudes
+  const run = a.subarray(start, end)
+  sortByWord(run, tmp.subarray(start, end), 0)
+  if (words(run)[1]! & 0x80000000) run.reverse() // negatives: larger magnitudes first
 }

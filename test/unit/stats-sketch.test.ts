@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { HyperLogLog } from '../../shared/stats/hll.js'
 import { KllSketch } from '../../shared/stats/kll.js'
 import { addValue, emptyMoments, mergeMoments, sampleStd } from '../../shared/stats/moments.js'
+import { RADIX_MIN, radixSortFloat64 } from '../../shared/stats/sort.js'
 
 /** A seeded uniform generator (mulberry32), so the tests are reproducible. */
 function rng(seed: number) {
@@ -99,5 +100,61 @@ describe('sorts', () => {
     const want = plain(base.slice().sort())
     expect(plain(radixSortFloat64(base.slice()))).toEqual(want)
     expect(plain(sortFloat64(base.slice()))).toEqual(want)
+  })
+
+  // The radix sort orders by the high word, then sorts runs sharing it (quicksort, or the low word when a run
+  // is long): the cases below reach every branch, and the result must be the built-in order bit for bit.
+  const r = rng(11)
+  const normal = () => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r())
+  const gen = (n: number, f: (i: number) => number) => Float64Array.from({ length: n }, (_, i) => f(i))
+  const mixed = (i: number) =>
+    i % 89 === 0
+      ? 0
+      : i % 83 === 0
+        ? -0
+        : i % 79 === 0
+          ? Infinity
+          : i % 73 === 0
+            ? -Infinity
+            : i % 71 === 0
+              ? (r() - 0.5) * 1e-310 // subnormals of both signs
+              : Number(normal().toPrecision(17))
+  const cases: [string, Float64Array][] = [
+    ['normal, 17 digits', gen(100_000, () => Number(normal().toPrecision(17)))],
+    ['negatives, ±0, ±Infinity, subnormals', gen(100_000, mixed)],
+    ['few distinct values (duplicates)', gen(50_000, () => Math.floor(r() * 7) - 3)],
+    ['integers (low word constant)', gen(50_000, () => Math.floor((r() - 0.5) * 1e6))],
+    ['all positive, one exponent', gen(50_000, () => 1 + r())],
+    ['all negative, one exponent (sign pass skipped)', gen(50_000, () => -1 - r())],
+    ['all negative, many exponents', gen(50_000, () => -Math.exp(normal() * 5))],
+    ['one high word: the low word sorts', gen(50_000, () => 1 + r() * 2 ** -21)],
+    ['one negative high word', gen(50_000, () => -(1 + r() * 2 ** -21))],
+    ['-0 and negative subnormals share a high word', gen(20_000, (i) => (i % 3 ? -0 : -r() * 1e-315))],
+    ['clustered (timestamps)', gen(100_000, () => 1.7e9 + r() * 86_400)],
+    ['one value', gen(20_000, () => 0.1)],
+    ['all -0 and 0', gen(20_000, (i) => (i % 2 ? 0 : -0))],
+    [
+      'runs around the low-word threshold',
+      gen(3 * RADIX_MIN + 3, (i) => (i < RADIX_MIN - 1 ? 1 : i < 2 * RADIX_MIN - 1 ? 2 : 3) + r() * 2 ** -22),
+    ],
+    ...[RADIX_MIN - 1, RADIX_MIN, RADIX_MIN + 1].map(
+      (n) => [`${n} values`, gen(n, mixed)] as [string, Float64Array],
+    ),
+  ]
+  for (const [name, base] of cases.slice(0, 2)) {
+    cases.push([`${name}, already sorted`, base.slice().sort()])
+    cases.push([`${name}, reverse sorted`, base.slice().sort().reverse()])
+  }
+
+  it.each(cases)('radix sort equals Float64Array.prototype.sort: %s', (_name, base) => {
+    const want = base.slice().sort()
+    const got = radixSortFloat64(base.slice())
+    // bit for bit, −0 before 0 as the built-in sort; below RADIX_MIN the quicksort's turn, where −0 and 0
+    // compare equal and may come in either order
+    const same = base.length < RADIX_MIN ? (x: number, y: number) => x === y : Object.is
+    let firstDifference = -1
+    for (let i = 0; i < want.length && firstDifference < 0; i++)
+      if (!same(got[i]!, want[i]!)) firstDifference = i
+    expect(firstDifference).toBe(-1)
   })
 })
