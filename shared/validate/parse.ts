@@ -46,69 +46,57 @@ export let lastInexact = false
  */
 export function parseNumberText(t: string, s: number, e: number): number {
   let i = s
-  let neg = false
-  let c = t.charCodeAt(i)
-  if (c === 45) {
-    neg = true
-    i++
-  } else if (c === 43) i++
+  let c = i < e ? t.charCodeAt(i) : -1
+  const neg = c === 45
+  if (neg || c === 43) i++
+  // mant takes every digit (leading zeros add nothing), so it is the same sequence of double operations
+  // whatever the zeros; digit counts are differences of indices
   let mant = 0
-  let sig = 0
-  let exp = 0
-  let digits = 0
-  let slow = false
+  const intStart = i
+  while (i < e && t.charCodeAt(i) === 48) i++
+  const intNonzero = i
   for (; i < e; i++) {
     c = t.charCodeAt(i) - 48
     if (c < 0 || c > 9) break
-    digits++
-    if (mant === 0 && c === 0) continue
-    if (sig < 19) mant = mant * 10 + c
-    else {
-      slow = true
-      exp++
-    }
-    sig++
+    mant = mant * 10 + c
   }
+  let sig = i - intNonzero
+  let digits = i - intStart
+  let exp = 0
   if (i < e && c === -2) {
     // '.'
-    for (i++; i < e; i++) {
+    i++
+    const fracStart = i
+    if (sig === 0) while (i < e && t.charCodeAt(i) === 48) i++
+    const fracNonzero = i
+    for (; i < e; i++) {
       c = t.charCodeAt(i) - 48
       if (c < 0 || c > 9) break
-      digits++
-      if (mant === 0 && c === 0) {
-        exp--
-        continue
-      }
-      if (sig < 19) {
-        mant = mant * 10 + c
-        exp--
-      } else slow = true
-      sig++
+      mant = mant * 10 + c
     }
+    sig += i - fracNonzero
+    digits += i - fracStart
+    exp = fracStart - i
   }
   if (digits === 0) return Number.NaN
-  if (i < e && (c === 53 || c === 21)) {
-    // 'e' or 'E'
+  // past 19 significant digits mant is no longer within 2 ulp: Number() decides
+  let slow = sig > 19
+  if (i < e) {
+    if (c !== 53 && c !== 21) return Number.NaN // not 'e' or 'E'
     i++
-    let eneg = false
-    c = t.charCodeAt(i)
-    if (c === 45) {
-      eneg = true
-      i++
-    } else if (c === 43) i++
+    c = i < e ? t.charCodeAt(i) : -1
+    const eneg = c === 45
+    if (eneg || c === 43) i++
+    if (i >= e) return Number.NaN
     let ev = 0
-    let ed = 0
     for (; i < e; i++) {
       c = t.charCodeAt(i) - 48
       if (c < 0 || c > 9) return Number.NaN
       ev = ev * 10 + c
-      ed++
       if (ev > 100000) slow = true
     }
-    if (ed === 0) return Number.NaN
     exp += eneg ? -ev : ev
   }
-  if (i < e) return Number.NaN
   let v: number
   if (!slow && exp >= -22 && exp <= 22) {
     v = exp < 0 ? mant / POW10[-exp]! : mant * POW10[exp]!

@@ -6,7 +6,13 @@ import { ConfigError } from '../../shared/errors.js'
 import { silentLogger } from '../../shared/util/logger.js'
 import { autoMethod, type DriftSide, sideFromScan } from '../../shared/validate/drift.js'
 import { inferSchema } from '../../shared/validate/infer.js'
-import { parseDate, parseDatetime, parseIntText, parseNumberText } from '../../shared/validate/parse.js'
+import {
+  lastInexact,
+  parseDate,
+  parseDatetime,
+  parseIntText,
+  parseNumberText,
+} from '../../shared/validate/parse.js'
 import { mergeProfiles, profileOf } from '../../shared/validate/profile.js'
 import { scanDataset } from '../../shared/validate/scan.js'
 import { dataSchema, loadDataSchema } from '../../shared/validate/schema.js'
@@ -93,6 +99,112 @@ describe('cell parsers', () => {
       expect(parseNumberText(s, 0, s.length)).toBe(v)
     expect(parseIntText('-42', 0, 3)).toBe(-42)
     expect(parseIntText('4.0', 0, 3)).toBeNaN()
+  })
+
+  it('numbers: signs, leading zeros, fractions, exponents, long mantissas, offsets into a block', () => {
+    const parse = (s: string) => {
+      const v = parseNumberText(s, 0, s.length)
+      return [v, lastInexact] as const
+    }
+    // exact (≤ 15 significant digits, |exponent| ≤ 22): the correctly rounded double
+    for (const s of [
+      '0',
+      '-0',
+      '+0',
+      '000',
+      '007',
+      '-007.250',
+      '+12',
+      '.5',
+      '-.5',
+      '5.',
+      '+5.',
+      '0.5',
+      '00.000125',
+      '0.000000000000000000000000000001234',
+      '123456789012345',
+      '-0.123456789012345',
+      '1e0',
+      '1E+22',
+      '1e-22',
+      '-2.5e-3',
+      '0.0e5',
+      '1000000000000000000000000e-10',
+      '1e23',
+      '1e-400',
+      '4.9e-324',
+      '1.7976931348623157e308',
+    ]) {
+      const [v, inexact] = parse(s)
+      expect(v, s).toBe(Number(s))
+      expect(inexact, s).toBe(false)
+    }
+    // 16-19 significant digits: within 2 ulp, flagged inexact
+    for (const s of [
+      '1234567890123456',
+      '-0.12345678901234567',
+      '11.370000000000001',
+      '0.30000000000000004',
+      '9007199254740993',
+      '1234567890123456789',
+      '-000.0001234567890123456789',
+      '1.234567890123456789e10',
+    ]) {
+      const [v, inexact] = parse(s)
+      const want = Number(s)
+      expect(Math.abs(v - want), s).toBeLessThanOrEqual(2 * Math.abs(want) * 2 ** -52)
+      expect(inexact, s).toBe(true)
+    }
+    // 20 digits and more: Number() decides (exact, not flagged)
+    for (const s of ['12345678901234567890', '-0.12345678901234567890123', '1.2345678901234567890e-5']) {
+      const [v, inexact] = parse(s)
+      expect(v, s).toBe(Number(s))
+      expect(inexact, s).toBe(false)
+    }
+    for (const bad of [
+      '+',
+      '-.',
+      '.e1',
+      '1e+',
+      '1e-',
+      'e',
+      '1.5e',
+      '--1',
+      '+-1',
+      '1-',
+      '1e1.5',
+      '0x1',
+      '1_000',
+    ])
+      expect(parseNumberText(bad, 0, bad.length), bad).toBeNaN()
+    // a field inside a block: the characters around it are not read
+    const block = '-1,+2.5e3,.25,7.,""\n'
+    expect(parseNumberText(block, 3, 9)).toBe(2500)
+    expect(parseNumberText(block, 10, 13)).toBe(0.25)
+    expect(parseNumberText(block, 14, 16)).toBe(7)
+    expect(parseNumberText(block, 0, 1)).toBeNaN()
+    expect(parseNumberText(block, 18, 18)).toBeNaN()
+    expect(parseNumberText('1e-', 0, 2)).toBeNaN()
+    expect(parseNumberText('1e5,', 0, 3)).toBe(1e5)
+  })
+
+  it('numbers at a min/max bound are re-parsed exactly', async () => {
+    // the fast parse of this 17-digit value is 11.37, 1 ulp below the value itself
+    const s = '11.370000000000001'
+    expect(parseNumberText(s, 0, s.length)).not.toBe(Number(s))
+    await writeFile(file('b.csv'), `x,y\n${s},${s}\n11.37,11.37\n`)
+    const schema = dataSchema.parse({
+      columns: {
+        x: { type: 'number', max: 11.37 },
+        y: { type: 'number', min: Number(s), max: Number(s) },
+      },
+    })
+    const scan = await scanDataset([file('b.csv')], { schema })
+    expect(scan.violations.map((v) => [v.column, v.check, v.samples.map((x) => x.value)])).toEqual([
+      ['x', 'max', [s]],
+      ['y', 'min', ['11.37']],
+    ])
+    expect(scan.columns[1]!.moments.max).toBe(Number(s))
   })
 
   it('dates and date-times are real calendar values', () => {
