@@ -1,5 +1,5 @@
 import { hashNumber } from './hll.js'
-import { radixSortFloat64, sortFloat64 } from './sort.js'
+import { radixSortFloat64, sortFloat64Adaptive } from './sort.js'
 
 /**
  * A mergeable quantile sketch: a hierarchy of compactors (Manku-Rajagopalan-Lindsay / KLL with equal
@@ -103,7 +103,7 @@ export class KllSketch {
       const size = this.sizes[h]!
       if (size < this.k) break
       const buf = this.levels[h]!
-      const items = sortFloat64(buf, 0, size - 1).subarray(0, size)
+      const items = sortFloat64Adaptive(buf, size).subarray(0, size)
       const even = size - (size % 2)
       const offset = hashNumber(this.compactions++ * 64 + h) & 1
       const up = new Float64Array(even / 2)

@@ -100,4 +100,39 @@ describe('sorts', () => {
     expect(plain(radixSortFloat64(base.slice()))).toEqual(want)
     expect(plain(sortFloat64(base.slice()))).toEqual(want)
   })
+
+  it("the sketches' adaptive sort agrees with the built-in sort on any shape of input", async () => {
+    const { sortFloat64Adaptive } = await import('../../shared/stats/sort.js')
+    const r = rng(11)
+    const normal = () => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r())
+    const shapes: Record<string, (i: number, n: number) => number> = {
+      uniform: () => r(),
+      normal: () => normal() * 3 + 20,
+      lognormal: () => Math.exp(3 * normal()),
+      binary: () => (r() < 0.3 ? 1 : 0),
+      'few ints': () => Math.floor(r() * 20) - 5,
+      constant: () => 4.5,
+      ascending: (i) => i * 0.5,
+      descending: (i, n) => n - i,
+      'two runs': (i, n) => (i < n / 2 ? i : i - n / 2 + 0.25),
+      'five runs': (i, n) => (i % Math.ceil(n / 5)) * 1.5 - 7,
+      'one outlier': (i) => (i === 17 ? 1e300 : r()),
+      'huge range': (i) => (i % 2 ? -1.7e308 : 1.7e308) * r(),
+      'signed zeros': (i) => [0, -0, 1, -1][i % 4]!,
+      'with infinities': (i) => (i % 50 === 0 ? Infinity : i % 51 === 0 ? -Infinity : r()),
+      tiny: () => (r() - 0.5) * 1e-300,
+    }
+    const plain = (a: Float64Array) => Array.from(a, (v) => (v === 0 ? 0 : v)) // -0 and 0 may swap
+    for (const [name, f] of Object.entries(shapes)) {
+      for (const n of [0, 1, 2, 3, 17, 63, 64, 65, 1000, 1024, 2048, 5000]) {
+        const a = Float64Array.from({ length: n + 3 }, (_, i) => f(i, n))
+        a.fill(-99, n) // past n: left alone
+        const want = plain(a.slice(0, n).sort())
+        const got = sortFloat64Adaptive(a, n)
+        expect(got).toBe(a)
+        expect(plain(a.subarray(0, n)), `${name} ${n}`).toEqual(want)
+        expect(Array.from(a.subarray(n))).toEqual([-99, -99, -99])
+      }
+    }
+  })
 })
