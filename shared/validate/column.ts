@@ -21,6 +21,8 @@ export const COUNTS_CAP = 10_000
 export const NUMERIC_COUNTS_CAP = 100
 /** Values kept per column and side for exact KS/Wasserstein (8 bytes each); past this, the sketch is used. */
 export const EXACT_LIMIT = 1_000_000
+/** Numbers buffered per column before they go to the profile state (see ColumnAcc.pending). */
+const PENDING = 512
 
 export type Severity = 'error' | 'warning'
 
@@ -131,15 +133,50 @@ export class ColumnAcc {
   count = 0
   nulls = 0
   invalid = 0
-  readonly moments: Moments = emptyMoments()
-  readonly kll = new KllSketch()
-  readonly hll = new HyperLogLog()
+  /**
+   * Numbers of integer and number columns wait in `pending` and reach the profile state (moments, KLL, HLL,
+   * exact values, value counts) in batches, in their order, so the state is the same as one value at a
+   * time. The accessors below flush first: whoever reads the state sees every value.
+   */
+  private readonly pending = new Float64Array(PENDING)
+  private pendingN = 0
+  private readonly _moments: Moments = emptyMoments()
+  private readonly _kll = new KllSketch()
+  private readonly _hll = new HyperLogLog()
+  private _numCounts: Map<number, number> | undefined = new Map()
+  private _exact: ExactValues | undefined
+  get moments(): Moments {
+    if (this.pendingN) this.flushNumbers()
+    return this._moments
+  }
+  get kll(): KllSketch {
+    if (this.pendingN) this.flushNumbers()
+    return this._kll
+  }
+  get hll(): HyperLogLog {
+    if (this.pendingN) this.flushNumbers()
+    return this._hll
+  }
   counts: Map<string, number> | undefined = new Map()
   /** Value counts of numeric columns, by number (cheaper than string keys); dropped past the cap. */
-  numCounts: Map<number, number> | undefined = new Map()
+  get numCounts(): Map<number, number> | undefined {
+    if (this.pendingN) this.flushNumbers()
+    return this._numCounts
+  }
+  set numCounts(m: Map<number, number> | undefined) {
+    if (this.pendingN) this.flushNumbers()
+    this._numCounts = m
+  }
   /** Values not kept in `counts` (past the cap). */
   other = 0
-  exact: ExactValues | undefined
+  get exact(): ExactValues | undefined {
+    if (this.pendingN) this.flushNumbers()
+    return this._exact
+  }
+  set exact(x: ExactValues | undefined) {
+    if (this.pendingN) this.flushNumbers()
+    this._exact = x
+  }
   cand: Candidates | undefined
   private readonly violations = new Map<string, Violation>()
   private uniqueInts: IntSet | undefined
@@ -313,16 +350,56 @@ export class ColumnAcc {
   }
 
   private addNumber(v: number): void {
-    addValue(this.moments, v)
-    this.kll.add(v)
-    this.hll.addHash(hashNumber(v))
-    if (this.exact) this.exact.push(v)
-    const counts = this.numCounts
+    const n = this.pendingN
+    this.pending[n] = v
+    this.pendingN = n + 1
+    if (n + 1 === PENDING) this.flushNumbers()
+  }
+
+  /** The pending numbers go to the profile state, each structure in one tight loop. */
+  private flushNumbers(): void {
+    const n = this.pendingN
+    const buf = this.pending
+    this.pendingN = 0
+    const m = this._moments
+    let count = m.n
+    let mean = m.mean
+    let m2 = m.m2
+    let min = m.min
+    let max = m.max
+    for (let i = 0; i < n; i++) {
+      // as addValue (Welford), on locals
+      const x = buf[i]!
+      count++
+      const d = x - mean
+      mean += d / count
+      m2 += d * (x - mean)
+      if (x < min) min = x
+      if (x > max) max = x
+    }
+    m.n = count
+    m.mean = mean
+    m.m2 = m2
+    m.min = min
+    m.max = max
+    const kll = this._kll
+    for (let i = 0; i < n; i++) kll.add(buf[i]!)
+    const hll = this._hll
+    for (let i = 0; i < n; i++) hll.addHash(hashNumber(buf[i]!))
+    const exact = this._exact
+    if (exact) for (let i = 0; i < n; i++) exact.push(buf[i]!)
+    const counts = this._numCounts
     if (counts) {
-      const c = counts.get(v)
-      if (c !== undefined) counts.set(v, c + 1)
-      else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(v, 1)
-      else this.numCounts = undefined
+      for (let i = 0; i < n; i++) {
+        const v = buf[i]!
+        const c = counts.get(v)
+        if (c !== undefined) counts.set(v, c + 1)
+        else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(v, 1)
+        else {
+          this._numCounts = undefined
+          break
+        }
+      }
     }
   }
 

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest'
+import { HyperLogLog } from '../../shared/stats/hll.js'
+import { KllSketch } from '../../shared/stats/kll.js'
+import { addValue, emptyMoments } from '../../shared/stats/moments.js'
+import { ColumnAcc } from '../../shared/validate/column.js'
+import { dataSchema } from '../../shared/validate/schema.js'
+
+/** A seeded uniform generator (mulberry32), so the tests are reproducible. */
+function rng(seed: number) {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Feeds CSV field texts to a column, as the CSV reader does (offsets into one block). */
+function feed(acc: ColumnAcc, fields: readonly string[], firstLine = 2): void {
+  const text = fields.join(',')
+  let s = 0
+  fields.forEach((f, i) => {
+    acc.text(text, s, s + f.length, 0, firstLine + i)
+    s += f.length + 1
+  })
+}
+
+describe('column state', () => {
+  it('numbers reach moments, KLL, HLL, value counts and exact values as one at a time, whenever read', () => {
+    const r = rng(3)
+    const values: number[] = []
+    for (let i = 0; i < 5000; i++) values.push(i < 3000 ? Math.floor(r() * 50) : Math.round(r() * 1e6) / 100)
+    const acc = new ColumnAcc(
+      'x',
+      'number',
+      dataSchema.parse({ columns: { x: { type: 'number' } } }).columns.x,
+    )
+    acc.keepExact()
+    const moments = emptyMoments()
+    const kll = new KllSketch()
+    const hll = new HyperLogLog()
+    const counts = new Map<number, number>()
+    let dropped = false
+    let done = 0
+    // reads between batches of odd sizes see every value fed so far
+    for (const step of [1, 7, 300, 513, 1024, 1, 2000, 1154]) {
+      const part = values.slice(done, done + step)
+      feed(acc, part.map(String))
+      for (const v of part) {
+        addValue(moments, v)
+        kll.add(v)
+        hll.addNumber(v)
+        if (!dropped) {
+          if (counts.has(v)) counts.set(v, counts.get(v)! + 1)
+          else if (counts.size < 100) counts.set(v, 1)
+          else dropped = true
+        }
+      }
+      done += step
+      expect(acc.moments).toEqual(moments)
+      expect(acc.kll.n).toBe(done)
+      expect(acc.exact!.n).toBe(done)
+      expect(acc.count).toBe(done)
+    }
+    expect(done).toBe(values.length)
+    expect(acc.kll.toJSON()).toEqual(kll.toJSON())
+    expect(acc.hll.registers).toEqual(hll.registers)
+    expect(Array.from(acc.exact!.buf.subarray(0, acc.exact!.n))).toEqual(values)
+    expect(dropped).toBe(true)
+    expect(acc.numCounts).toBeUndefined()
+    expect(acc.keyCounts()).toBeUndefined()
+  })
+
+  it('numeric value counts are kept while a column has few values', () => {
+    const acc = new ColumnAcc('y', 'integer')
+    feed(acc, ['1', '0', '0', '1', '1', '-3'])
+    expect(acc.keyCounts()).toEqual(
+      new Map([
+        ['1', 3],
+        ['0', 2],
+        ['-3', 1],
+      ]),
+    )
+    feed(acc, ['0'])
+    expect(acc.numCounts).toEqual(
+      new Map([
+        [1, 3],
+        [0, 3],
+        [-3, 1],
+      ]),
+    )
+  })
+})
