@@ -157,7 +157,17 @@ export class ColumnAcc {
     if (this.pendingN) this.flushNumbers()
     return this._hll
   }
-  counts: Map<string, number> | undefined = new Map()
+  private _counts: Map<string, number> | undefined = new Map()
+  /** Exact value counts (non-numeric columns); past COUNTS_CAP values, new ones go to `other`. */
+  get counts(): Map<string, number> | undefined {
+    if (this.textCache?.dirty) this.textCache.flush(this._counts!)
+    return this._counts
+  }
+  set counts(m: Map<string, number> | undefined) {
+    if (this.textCache?.dirty) this.textCache.flush(this._counts!)
+    this.textCache = undefined // its entries are keys of the old map
+    this._counts = m
+  }
   /** Value counts of numeric columns, by number (cheaper than string keys); dropped past the cap. */
   get numCounts(): Map<number, number> | undefined {
     if (this.pendingN) this.flushNumbers()
@@ -183,6 +193,8 @@ export class ColumnAcc {
   private uniqueSet: Set<string | number> | undefined
   private valueSet: Set<string | number | boolean> | undefined
   private regex: RegExp | undefined
+  /** Categorical, string and boolean columns: the outcome of field texts seen before (see cachedText). */
+  private textCache: TextCache | undefined
   private min: number | undefined
   private max: number | undefined
   private minT: number | undefined
@@ -212,6 +224,8 @@ export class ColumnAcc {
     if (typeof spec?.max === 'number') this.max = spec.max
     if (typeof spec?.min === 'string') this.minT = timeOf(spec.min, type)
     if (typeof spec?.max === 'string') this.maxT = timeOf(spec.max, type)
+    if ((this.code === T_CAT || this.code === T_STR || this.code === T_BOOL) && !this.uniqueSet)
+      this.textCache = new TextCache()
   }
 
   /** Keep exact values for exact KS and Wasserstein (up to EXACT_LIMIT). */
@@ -262,7 +276,65 @@ export class ColumnAcc {
         if (lastInexact && this.nearDecision(v)) v = exactNumber(t, s, e)
         this.num(v, line, t, s, e, flag)
       }
-    } else this.str(fieldText(t, s, e, flag), line)
+    } else {
+      const cache = this.textCache
+      if (cache !== undefined && flag < 2 && e > s) this.cachedText(cache, t, s, e, line)
+      else this.str(fieldText(t, s, e, flag), line)
+    }
+  }
+
+  /**
+   * A field (no doubled quotes) of a categorical, string or boolean column. A text seen before is found in
+   * the cache without making a string, and its outcome replayed: the same violations as `str`, and its
+   * count goes to the cache entry (added to `counts` when they are read). A new text goes through `str`
+   * and, when its key is in `counts`, into the cache.
+   */
+  private cachedText(cache: TextCache, t: string, s: number, e: number, line: number): void {
+    const k = cache.find(t, s, e)
+    if (k < 0) {
+      const v = t.slice(s, e)
+      this.str(v, line)
+      if (cache.size < TEXT_CACHE_SIZE) this.learn(cache, v)
+      else if (++cache.misses > TEXT_CACHE_MISSES) {
+        // too many distinct values to be worth it
+        if (cache.dirty) cache.flush(this._counts!)
+        this.textCache = undefined
+      }
+      return
+    }
+    const f = cache.outcome[k]!
+    if (f !== 0) {
+      const raw = cache.raws[k]!
+      if (f & BAD) {
+        this.bad(line, raw)
+        return
+      }
+      if (f & NOT_IN_VALUES)
+        hit(this.violation('values', 'error', 'not one of the allowed values'), this.file, line, raw)
+      if (f & NO_MATCH)
+        hit(this.violation('pattern', 'error', `does not match ${this.spec?.pattern}`), this.file, line, raw)
+    }
+    this.count++
+    cache.counts[k]!++
+    cache.dirty = true
+  }
+
+  /** Caches the outcome of a text just seen by `str` (when its key is counted in `counts`). */
+  private learn(cache: TextCache, v: string): void {
+    let f = 0
+    let key = v
+    if (this.code === T_BOOL) {
+      const b = parseBool(v)
+      if (b === undefined) f = BAD
+      else {
+        if (this.valueSet && !this.valueSet.has(b)) f |= NOT_IN_VALUES
+        key = String(b)
+      }
+    } else {
+      if (this.valueSet && !this.valueSet.has(v)) f |= NOT_IN_VALUES
+      if (this.regex && !this.regex.test(v)) f |= NO_MATCH
+    }
+    if (f & BAD || this._counts?.has(key)) cache.add(v, key, f)
   }
 
   /** Could a 1-2 ulp parsing error change a check's outcome for v? (near a bound, or any `values` set) */
@@ -404,7 +476,7 @@ export class ColumnAcc {
   }
 
   private addKey(k: string): void {
-    const counts = this.counts
+    const counts = this._counts
     if (counts) {
       const c = counts.get(k)
       if (c !== undefined) {
@@ -503,6 +575,87 @@ export class ColumnAcc {
     if (c.date) return 'date'
     if (c.datetime) return 'datetime'
     return distinct <= 50 || distinct <= this.count / 100 ? 'category' : 'string'
+  }
+}
+
+/** Distinct texts a column's cache keeps (its table has twice as many slots). */
+const TEXT_CACHE_SIZE = 128
+/** Misses of a full cache after which it is dropped. */
+const TEXT_CACHE_MISSES = 10_000
+const BAD = 1
+const NOT_IN_VALUES = 2
+const NO_MATCH = 4
+
+/**
+ * Field texts of one column with their outcome (BAD, NOT_IN_VALUES, NO_MATCH bits), key in `counts` and
+ * count since the last flush, found by length and two characters, then compared in place.
+ */
+class TextCache {
+  private readonly slots = new Int16Array(2 * TEXT_CACHE_SIZE).fill(-1)
+  private readonly lens = new Int32Array(TEXT_CACHE_SIZE)
+  private readonly offsets = new Int32Array(TEXT_CACHE_SIZE)
+  private chars = new Uint16Array(1024)
+  private used = 0
+  readonly raws: string[] = []
+  readonly keys: string[] = []
+  readonly outcome = new Uint8Array(TEXT_CACHE_SIZE)
+  readonly counts = new Float64Array(TEXT_CACHE_SIZE)
+  size = 0
+  misses = 0
+  /** Some count is not in `counts` yet. */
+  dirty = false
+
+  private static slot(t: string, s: number, e: number): number {
+    const len = e - s
+    return (len * 97 + t.charCodeAt(e - 1) * 31 + t.charCodeAt(s + (len >> 1))) & (2 * TEXT_CACHE_SIZE - 1)
+  }
+
+  /** The entry of text t[s, e) (e > s), or -1. */
+  find(t: string, s: number, e: number): number {
+    const len = e - s
+    const slots = this.slots
+    for (let h = TextCache.slot(t, s, e); ; h = (h + 1) & (2 * TEXT_CACHE_SIZE - 1)) {
+      const k = slots[h]!
+      if (k < 0) return -1
+      if (this.lens[k] !== len) continue
+      const chars = this.chars
+      const o = this.offsets[k]! - s
+      let i = s
+      while (i < e && chars[o + i] === t.charCodeAt(i)) i++
+      if (i === e) return k
+    }
+  }
+
+  add(raw: string, key: string, outcome: number): void {
+    const k = this.size++
+    const len = raw.length
+    if (this.used + len > this.chars.length) {
+      const bigger = new Uint16Array(Math.max(2 * this.chars.length, this.used + len))
+      bigger.set(this.chars)
+      this.chars = bigger
+    }
+    for (let i = 0; i < len; i++) this.chars[this.used + i] = raw.charCodeAt(i)
+    this.offsets[k] = this.used
+    this.lens[k] = len
+    this.used += len
+    this.raws.push(raw)
+    this.keys.push(key)
+    this.outcome[k] = outcome
+    let h = TextCache.slot(raw, 0, len)
+    while (this.slots[h]! >= 0) h = (h + 1) & (2 * TEXT_CACHE_SIZE - 1)
+    this.slots[h] = k
+  }
+
+  /** Adds the counts since the last flush to `counts` (whose keys they are). */
+  flush(counts: Map<string, number>): void {
+    this.dirty = false
+    for (let k = 0; k < this.size; k++) {
+      const c = this.counts[k]!
+      if (c === 0) continue
+      this.counts[k] = 0
+      const key = this.keys[k]!
+      counts.set(key, counts.get(key)! + c)
+    }
   }
 }
 

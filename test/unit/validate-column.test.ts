@@ -91,4 +91,58 @@ describe('column state', () => {
       ]),
     )
   })
+
+  it('categorical, string and boolean fields seen before give what str gives (counts, violations, samples)', () => {
+    const r = rng(5)
+    const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!
+    const schema = dataSchema.parse({
+      columns: {
+        cat: { type: 'category', values: ['a', 'b', 'region, north', 'say "hi"', ''] },
+        str: { type: 'string', pattern: '^[a-z]+\\d$' },
+        flag: { type: 'boolean' },
+        yes: { type: 'boolean', values: [true] },
+        many: { type: 'string' },
+        uniq: { type: 'category', unique: true },
+      },
+    })
+    const texts: Record<string, () => string> = {
+      cat: () => pick(['a', 'b', 'c', 'region, north', 'say "hi"', '', 'aa', 'ab', 'ba']),
+      str: () => pick(['ab1', 'ab2', 'x', 'zz9', 'Ab1', 'ab10']),
+      flag: () => pick(['true', 'false', 'True', 'FALSE', 't', 'n', '1', '0', 'maybe', 'tru', 'yes']),
+      yes: () => pick(['true', 'false', 'yes', 'no', 'nah']),
+      many: () => `v${Math.floor(r() * 20_000)}`,
+      uniq: () => `u${Math.floor(r() * 3000)}`,
+    }
+    for (const [name, next] of Object.entries(texts)) {
+      const spec = schema.columns[name]!
+      const csv = new ColumnAcc(name, spec.type, spec)
+      const typed = new ColumnAcc(name, spec.type, spec)
+      csv.file = 'f.csv'
+      typed.file = 'f.csv'
+      const rows = name === 'many' ? 30_000 : 3000
+      for (let i = 0; i < rows; i++) {
+        const v = r() < 0.02 ? '' : next()
+        // as the CSV reader passes it: unquoted (flag 0), quoted (1) or quoted with doubled quotes (2)
+        const quoted = v.includes(',') || v.includes('"') || r() < 0.2
+        const body = v.replaceAll('"', '""')
+        const block = `x,${quoted ? `"${body}"` : body},y`
+        const s = quoted ? 3 : 2
+        const flag = !quoted ? 0 : body === v ? 1 : 2
+        csv.text(block, s, s + body.length, flag, i + 2)
+        if (v === '' && !quoted) typed.value(null, i + 2)
+        else typed.value(v, i + 2)
+        if (i === 1500) expect(csv.counts, name).toEqual(typed.counts) // read midway, then go on
+      }
+      expect([csv.count, csv.nulls, csv.invalid, csv.other], name).toEqual([
+        typed.count,
+        typed.nulls,
+        typed.invalid,
+        typed.other,
+      ])
+      expect([...csv.counts!], name).toEqual([...typed.counts!]) // same keys in the same order
+      expect(csv.allViolations(), name).toEqual(typed.allViolations())
+      expect(csv.hll.registers, name).toEqual(typed.hll.registers)
+      expect(csv.resolvedType(), name).toBe(typed.resolvedType())
+    }
+  })
 })
