@@ -1,5 +1,5 @@
 import { fieldText } from '../data/csv.js'
-import { HyperLogLog, hashNumber, hashString } from '../stats/hll.js'
+import { HyperLogLog, hashString } from '../stats/hll.js'
 import { KllSketch } from '../stats/kll.js'
 import { addValue, emptyMoments, type Moments } from '../stats/moments.js'
 import {
@@ -454,24 +454,38 @@ export class ColumnAcc {
     m.m2 = m2
     m.min = min
     m.max = max
-    const kll = this._kll
-    for (let i = 0; i < n; i++) kll.add(buf[i]!)
-    const hll = this._hll
-    for (let i = 0; i < n; i++) hll.addHash(hashNumber(buf[i]!))
+    this._kll.addMany(buf, n)
+    this._hll.addNumbers(buf, n)
     const exact = this._exact
     if (exact) for (let i = 0; i < n; i++) exact.push(buf[i]!)
     const counts = this._numCounts
     if (counts) {
+      // the two values last counted through the map keep their counts aside (a 0/1 column never looks up)
+      let a = Number.NaN
+      let ca = 0
+      let b = Number.NaN
+      let cb = 0
       for (let i = 0; i < n; i++) {
         const v = buf[i]!
-        const c = counts.get(v)
-        if (c !== undefined) counts.set(v, c + 1)
-        else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(v, 1)
+        if (v === a) ca++
+        else if (v === b) cb++
         else {
-          this._numCounts = undefined
-          break
+          const c = counts.get(v)
+          if (c !== undefined) counts.set(v, c + 1)
+          else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(v, 1)
+          else {
+            this._numCounts = undefined
+            return
+          }
+          if (cb) counts.set(b, counts.get(b)! + cb)
+          b = a
+          cb = ca
+          a = v
+          ca = 0
         }
       }
+      if (ca) counts.set(a, counts.get(a)! + ca)
+      if (cb) counts.set(b, counts.get(b)! + cb)
     }
   }
 

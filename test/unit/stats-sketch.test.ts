@@ -60,6 +60,22 @@ describe('KLL quantile sketch', () => {
     }
   })
 
+  it('addMany gives the sketch that add gives, value by value', () => {
+    const r2 = rng(4)
+    const m = 2_500_000 // past the start of the sampler and two of its raises
+    const xs = Float64Array.from({ length: m }, () => r2())
+    const a = new KllSketch()
+    const b = new KllSketch()
+    for (let i = 0; i < m; i++) a.add(xs[i]!)
+    for (let i = 0; i < m; ) {
+      const step = Math.min(m - i, [1, 3, 31, 32, 33, 512, 1000, 4096][Math.floor(r2() * 8)]!)
+      b.addMany(xs.subarray(i, i + step), step)
+      i += step
+    }
+    expect(b.n).toBe(a.n)
+    expect(b.toJSON()).toEqual(a.toJSON())
+  })
+
   it('round-trips through JSON', () => {
     const back = KllSketch.fromJSON(JSON.parse(JSON.stringify(one.toJSON())))
     expect(back.sample().quantile(0.5)).toBe(one.sample().quantile(0.5))
@@ -83,6 +99,22 @@ describe('HyperLogLog', () => {
     for (let i = 0; i < 100; i++) small.addNumber(i % 10)
     expect(small.estimate()).toBe(10)
     expect(HyperLogLog.fromBase64(a.toBase64()).estimate()).toBe(a.estimate())
+    // addNumbers as addNumber, one by one (and -0 as 0)
+    const r = rng(6)
+    const xs = Float64Array.from({ length: 20_000 }, (_, i) =>
+      i % 7 === 0 ? -0 : i % 11 === 0 ? 0 : (r() - 0.5) * 10 ** Math.floor(r() * 40 - 20),
+    )
+    const one = new HyperLogLog()
+    for (const x of xs) one.addNumber(x)
+    const many = new HyperLogLog()
+    many.addNumbers(xs.subarray(5), xs.length - 5)
+    many.addNumbers(xs, 5)
+    expect(many.registers).toEqual(one.registers)
+    const zeros = new HyperLogLog()
+    zeros.addNumbers(Float64Array.of(-0), 1)
+    const zero = new HyperLogLog()
+    zero.addNumber(0)
+    expect(zeros.registers).toEqual(zero.registers)
   })
 })
 

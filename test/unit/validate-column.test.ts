@@ -73,6 +73,20 @@ describe('column state', () => {
   })
 
   it('numeric value counts are kept while a column has few values', () => {
+    const r = rng(8)
+    for (const distinct of [1, 2, 3, 5, 100, 101]) {
+      const acc = new ColumnAcc('z', 'number')
+      const want = new Map<string, number>()
+      for (let i = 0; i < 3000; i++) {
+        // runs and alternations of a few values, and -0 counted as 0
+        const v = i % 3 === 0 ? (i >> 4) % distinct : Math.floor(r() * distinct)
+        const text = v === 0 && i % 5 === 0 ? '-0' : String(v)
+        feed(acc, [text])
+        want.set(String(v), (want.get(String(v)) ?? 0) + 1)
+      }
+      expect(acc.keyCounts(), `${distinct}`).toEqual(distinct > 100 ? undefined : want)
+      if (distinct <= 100) expect([...acc.keyCounts()!.keys()]).toEqual([...want.keys()]) // first-seen order
+    }
     const acc = new ColumnAcc('y', 'integer')
     feed(acc, ['1', '0', '0', '1', '1', '-3'])
     expect(acc.keyCounts()).toEqual(
