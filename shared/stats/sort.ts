@@ -103,6 +103,7 @@ export function radixSortFloat64(a: Float64Array): Float64Array {
 
 let scratch = new Float64Array(0)
 let bucketCounts = new Int32Array(0)
+let bucketOf = new Int32Array(0)
 
 /**
  * Sorts a[0..n) in place (no NaN), for the sketches' compactions: input that is a few ascending runs (the
@@ -132,51 +133,55 @@ export function sortFloat64Adaptive(a: Float64Array, n = a.length): Float64Array
   // bucket of x: ⌊(x − min) · scale⌋, monotone in x, so buckets come out in order
   const nb = n
   const scale = nb / range
-  if (bucketCounts.length < nb + 1) bucketCounts = new Int32Array(Math.max(nb + 1, 1025))
+  if (bucketCounts.length < nb + 1) {
+    bucketCounts = new Int32Array(Math.max(nb + 1, 1025))
+    bucketOf = new Int32Array(bucketCounts.length)
+  }
   const count = bucketCounts
+  const bucket = bucketOf
   count.fill(0, 0, nb + 1)
   for (let i = 0; i < n; i++) {
     let b = ((a[i]! - min) * scale) | 0
     if (b >= nb) b = nb - 1
+    bucket[i] = b
     count[b + 1]!++
   }
   // count[b]: where bucket b starts in tmp
-  for (let b = 1; b <= nb; b++) count[b]! += count[b - 1]!
-  const tmp = scratch
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!
-    let b = ((x - min) * scale) | 0
-    if (b >= nb) b = nb - 1
-    tmp[count[b]!++] = x
+  let most = 0
+  for (let b = 1; b <= nb; b++) {
+    const c = count[b]!
+    if (c > most) most = c
+    count[b] = c + count[b - 1]!
   }
-  // now count[b]: where bucket b ends; each bucket is sorted from tmp back into a
+  const tmp = scratch
+  for (let i = 0; i < n; i++) tmp[count[bucket[i]!]!++] = a[i]!
+  if (most <= 16) {
+    // small buckets: one insertion sort from tmp into a moves each value within its bucket only
+    a[0] = tmp[0]!
+    for (let i = 1; i < n; i++) {
+      const v = tmp[i]!
+      let j = i - 1
+      while (j >= 0 && a[j]! > v) {
+        a[j + 1] = a[j]!
+        j--
+      }
+      a[j + 1] = v
+    }
+    return a
+  }
+  // now count[b]: where bucket b ends; each bucket is copied back, and sorted unless it already is
   let start = 0
   for (let b = 0; b < nb; b++) {
     const end = count[b]!
-    const len = end - start
-    if (len === 1) a[start] = tmp[start]!
-    else if (len > 1) {
-      if (len <= 16) {
-        // insertion sort straight from tmp into a
-        a[start] = tmp[start]!
-        for (let i = start + 1; i < end; i++) {
-          const v = tmp[i]!
-          let j = i - 1
-          while (j >= start && a[j]! > v) {
-            a[j + 1] = a[j]!
-            j--
-          }
-          a[j + 1] = v
-        }
-      } else {
-        let sorted = true
-        for (let i = start; i < end; i++) {
-          const v = tmp[i]!
-          a[i] = v
-          if (i > start && v < tmp[i - 1]!) sorted = false
-        }
-        if (!sorted) sortFloat64(a, start, end - 1)
+    if (end - start === 1) a[start] = tmp[start]!
+    else if (end - start > 1) {
+      let sorted = true
+      for (let i = start; i < end; i++) {
+        const v = tmp[i]!
+        a[i] = v
+        if (i > start && v < tmp[i - 1]!) sorted = false
       }
+      if (!sorted) sortFloat64(a, start, end - 1)
     }
     start = end
   }
