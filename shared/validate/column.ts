@@ -5,10 +5,13 @@ import { addValue, emptyMoments, type Moments } from '../stats/moments.js'
 import {
   exactNumber,
   lastInexact,
+  latin1Bytes,
   parseBool,
   parseDate,
   parseDatetime,
+  parseIntBytes,
   parseIntText,
+  parseNumberBytes,
   parseNumberText,
 } from './parse.js'
 import { type ColumnSpec, type ColumnType, isNullable } from './schema.js'
@@ -266,11 +269,13 @@ export class ColumnAcc {
     }
     const code = this.code
     if (code === T_INT) {
-      const v = parseIntText(t, s, e)
+      const b = latin1Bytes(t)
+      const v = b === undefined ? parseIntText(t, s, e) : parseIntBytes(b, t, s, e)
       if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
       else this.num(v, line, t, s, e, flag)
     } else if (code === T_NUM) {
-      let v = parseNumberText(t, s, e)
+      const b = latin1Bytes(t)
+      let v = b === undefined ? parseNumberText(t, s, e) : parseNumberBytes(b, t, s, e)
       if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
       else {
         if (lastInexact && this.nearDecision(v)) v = exactNumber(t, s, e)
@@ -290,7 +295,8 @@ export class ColumnAcc {
    * and, when its key is in `counts`, into the cache.
    */
   private cachedText(cache: TextCache, t: string, s: number, e: number, line: number): void {
-    const k = cache.find(t, s, e)
+    const b = latin1Bytes(t)
+    const k = b === undefined ? cache.find(t, s, e) : cache.findBytes(b, s, e)
     if (k < 0) {
       const v = t.slice(s, e)
       this.str(v, line)
@@ -636,6 +642,23 @@ class TextCache {
       const o = this.offsets[k]! - s
       let i = s
       while (i < e && chars[o + i] === t.charCodeAt(i)) i++
+      if (i === e) return k
+    }
+  }
+
+  /** find, reading `b`, the bytes of the text (see latin1Bytes). */
+  findBytes(b: Uint8Array, s: number, e: number): number {
+    const len = e - s
+    const slots = this.slots
+    const mask = 2 * TEXT_CACHE_SIZE - 1
+    for (let h = (len * 97 + b[e - 1]! * 31 + b[s + (len >> 1)]!) & mask; ; h = (h + 1) & mask) {
+      const k = slots[h]!
+      if (k < 0) return -1
+      if (this.lens[k] !== len) continue
+      const chars = this.chars
+      const o = this.offsets[k]! - s
+      let i = s
+      while (i < e && chars[o + i] === b[i]) i++
       if (i === e) return k
     }
   }

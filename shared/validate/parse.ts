@@ -32,6 +32,32 @@ export function parseIntText(t: string, s: number, e: number): number {
   return neg ? -v : v
 }
 
+/** parseIntText reading `b`, the bytes of `t` (see latin1Bytes). */
+export function parseIntBytes(b: Uint8Array, t: string, s: number, e: number): number {
+  let i = s
+  let neg = false
+  let c = i < e ? b[i]! : -1
+  if (c === 45) {
+    neg = true
+    i++
+  } else if (c === 43) i++
+  if (i >= e) return Number.NaN
+  if (e - i > 15) {
+    for (let k = i; k < e; k++) {
+      c = b[k]!
+      if (c < 48 || c > 57) return Number.NaN
+    }
+    return Number(t.slice(s, e))
+  }
+  let v = 0
+  for (; i < e; i++) {
+    c = b[i]! - 48
+    if (c < 0 || c > 9) return Number.NaN
+    v = v * 10 + c
+  }
+  return neg ? -v : v
+}
+
 /**
  * Set by parseNumberText: the last value had more than 15 significant digits, so it may be 1-2 ulp from
  * the correctly rounded double. Callers re-parse exactly (`Number`) where that could change a decision (a
@@ -107,6 +133,99 @@ export function parseNumberText(t: string, s: number, e: number): number {
     if (!Number.isFinite(v)) return Number.NaN
   }
   return neg ? -v : v
+}
+
+/** parseNumberText reading `b`, the bytes of `t` (see latin1Bytes): the same value and `lastInexact`. */
+export function parseNumberBytes(b: Uint8Array, t: string, s: number, e: number): number {
+  let i = s
+  let c = i < e ? b[i]! : -1
+  const neg = c === 45
+  if (neg || c === 43) i++
+  let mant = 0
+  const intStart = i
+  while (i < e && b[i]! === 48) i++
+  const intNonzero = i
+  for (; i < e; i++) {
+    c = b[i]! - 48
+    if (c < 0 || c > 9) break
+    mant = mant * 10 + c
+  }
+  let sig = i - intNonzero
+  let digits = i - intStart
+  let exp = 0
+  if (i < e && c === -2) {
+    // '.'
+    i++
+    const fracStart = i
+    if (sig === 0) while (i < e && b[i]! === 48) i++
+    const fracNonzero = i
+    for (; i < e; i++) {
+      c = b[i]! - 48
+      if (c < 0 || c > 9) break
+      mant = mant * 10 + c
+    }
+    sig += i - fracNonzero
+    digits += i - fracStart
+    exp = fracStart - i
+  }
+  if (digits === 0) return Number.NaN
+  // past 19 significant digits mant is no longer within 2 ulp: Number() decides
+  let slow = sig > 19
+  if (i < e) {
+    if (c !== 53 && c !== 21) return Number.NaN // not 'e' or 'E'
+    i++
+    c = i < e ? b[i]! : -1
+    const eneg = c === 45
+    if (eneg || c === 43) i++
+    if (i >= e) return Number.NaN
+    let ev = 0
+    for (; i < e; i++) {
+      c = b[i]! - 48
+      if (c < 0 || c > 9) return Number.NaN
+      ev = ev * 10 + c
+      if (ev > 100000) slow = true
+    }
+    exp += eneg ? -ev : ev
+  }
+  let v: number
+  if (!slow && exp >= -22 && exp <= 22) {
+    v = exp < 0 ? mant / POW10[-exp]! : mant * POW10[exp]!
+    lastInexact = sig > 15
+  } else {
+    v = Math.abs(Number(t.slice(s, e)))
+    lastInexact = false
+    if (!Number.isFinite(v)) return Number.NaN
+  }
+  return neg ? -v : v
+}
+
+const BYTES_MIN = 4096
+const PAST_LATIN1 = /[^\x00-\xff]/
+let bytesText = ''
+let bytesOfText: Uint8Array | undefined
+let bytesBuf = Buffer.alloc(0)
+
+/**
+ * The characters of a block of text as bytes, when it is long (a CSV block) and every character is below
+ * U+0100; else undefined. Reading a byte is cheaper than charCodeAt, which dispatches on the string's
+ * representation each time. The last block's bytes are kept (in one reused buffer, valid until the next
+ * block), so on every field but a block's first this is one comparison.
+ */
+export function latin1Bytes(t: string): Uint8Array | undefined {
+  return t === bytesText ? bytesOfText : newBytes(t)
+}
+
+function newBytes(t: string): Uint8Array | undefined {
+  if (t.length < BYTES_MIN) return undefined
+  bytesText = t
+  if (PAST_LATIN1.test(t)) {
+    bytesOfText = undefined
+    return undefined
+  }
+  if (bytesBuf.length < t.length) bytesBuf = Buffer.allocUnsafe(Math.max(t.length, 2 * bytesBuf.length))
+  bytesBuf.write(t, 0, 'latin1')
+  bytesOfText = bytesBuf
+  return bytesBuf
 }
 
 /** The correctly rounded value of a field (for the rare re-check after an inexact fast parse). */

@@ -127,36 +127,47 @@ describe('column state', () => {
       many: () => `v${Math.floor(r() * 20_000)}`,
       uniq: () => `u${Math.floor(r() * 3000)}`,
     }
+    // blocks as the CSV reader passes them: long ones (read as bytes) and short or past-U+00FF ones (as text)
     for (const [name, next] of Object.entries(texts)) {
-      const spec = schema.columns[name]!
-      const csv = new ColumnAcc(name, spec.type, spec)
-      const typed = new ColumnAcc(name, spec.type, spec)
-      csv.file = 'f.csv'
-      typed.file = 'f.csv'
-      const rows = name === 'many' ? 30_000 : 3000
-      for (let i = 0; i < rows; i++) {
-        const v = r() < 0.02 ? '' : next()
-        // as the CSV reader passes it: unquoted (flag 0), quoted (1) or quoted with doubled quotes (2)
-        const quoted = v.includes(',') || v.includes('"') || r() < 0.2
-        const body = v.replaceAll('"', '""')
-        const block = `x,${quoted ? `"${body}"` : body},y`
-        const s = quoted ? 3 : 2
-        const flag = !quoted ? 0 : body === v ? 1 : 2
-        csv.text(block, s, s + body.length, flag, i + 2)
-        if (v === '' && !quoted) typed.value(null, i + 2)
-        else typed.value(v, i + 2)
-        if (i === 1500) expect(csv.counts, name).toEqual(typed.counts) // read midway, then go on
+      for (const kind of ['long', 'short', 'wide']) {
+        const spec = schema.columns[name]!
+        const csv = new ColumnAcc(name, spec.type, spec)
+        const typed = new ColumnAcc(name, spec.type, spec)
+        csv.file = 'f.csv'
+        typed.file = 'f.csv'
+        const rows = name === 'many' ? 30_000 : 3000
+        const fields: [string, number, number, number][] = [] // value, start, end, flag
+        let block = kind === 'wide' ? '\u0130,' : ''
+        for (let i = 0; i < rows; i++) {
+          const v = r() < 0.02 ? '' : next()
+          // unquoted (flag 0), quoted (1) or quoted with doubled quotes (2)
+          const quoted = v.includes(',') || v.includes('"') || r() < 0.2
+          const body = v.replaceAll('"', '""')
+          const s = block.length + (quoted ? 1 : 0)
+          fields.push([v, s, s + body.length, !quoted ? 0 : body === v ? 1 : 2])
+          block += `${quoted ? `"${body}"` : body},`
+        }
+        fields.forEach(([v, s, e, flag], i) => {
+          if (kind === 'short') {
+            const one = `x,${block.slice(s - (flag ? 1 : 0), e + (flag ? 1 : 0))},y`
+            const at = flag ? 3 : 2
+            csv.text(one, at, at + e - s, flag, i + 2)
+          } else csv.text(block, s, e, flag, i + 2)
+          if (v === '' && flag === 0) typed.value(null, i + 2)
+          else typed.value(v, i + 2)
+          if (i === 1500) expect(csv.counts, name).toEqual(typed.counts) // read midway, then go on
+        })
+        expect([csv.count, csv.nulls, csv.invalid, csv.other], name).toEqual([
+          typed.count,
+          typed.nulls,
+          typed.invalid,
+          typed.other,
+        ])
+        expect([...csv.counts!], name).toEqual([...typed.counts!]) // same keys in the same order
+        expect(csv.allViolations(), name).toEqual(typed.allViolations())
+        expect(csv.hll.registers, name).toEqual(typed.hll.registers)
+        expect(csv.resolvedType(), name).toBe(typed.resolvedType())
       }
-      expect([csv.count, csv.nulls, csv.invalid, csv.other], name).toEqual([
-        typed.count,
-        typed.nulls,
-        typed.invalid,
-        typed.other,
-      ])
-      expect([...csv.counts!], name).toEqual([...typed.counts!]) // same keys in the same order
-      expect(csv.allViolations(), name).toEqual(typed.allViolations())
-      expect(csv.hll.registers, name).toEqual(typed.hll.registers)
-      expect(csv.resolvedType(), name).toBe(typed.resolvedType())
     }
   })
 })

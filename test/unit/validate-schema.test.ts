@@ -8,9 +8,12 @@ import { autoMethod, type DriftSide, sideFromScan } from '../../shared/validate/
 import { inferSchema } from '../../shared/validate/infer.js'
 import {
   lastInexact,
+  latin1Bytes,
   parseDate,
   parseDatetime,
+  parseIntBytes,
   parseIntText,
+  parseNumberBytes,
   parseNumberText,
 } from '../../shared/validate/parse.js'
 import { mergeProfiles, profileOf } from '../../shared/validate/profile.js'
@@ -186,6 +189,70 @@ describe('cell parsers', () => {
     expect(parseNumberText(block, 18, 18)).toBeNaN()
     expect(parseNumberText('1e-', 0, 2)).toBeNaN()
     expect(parseNumberText('1e5,', 0, 3)).toBe(1e5)
+  })
+
+  it('the byte parsers read a block as the text parsers do', () => {
+    let seed = 11
+    const r = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    const pick = (s: string) => s[Math.floor(r() * s.length)]!
+    const fields: string[] = []
+    for (let k = 0; k < 20_000; k++) {
+      let f = r() < 0.3 ? pick('+-') : ''
+      const n = Math.floor(r() * 22)
+      for (let i = 0; i < n; i++) f += r() < 0.3 ? '0' : pick('0123456789')
+      if (r() < 0.6) {
+        f += '.'
+        const m = Math.floor(r() * 20)
+        for (let i = 0; i < m; i++) f += pick('0123456789')
+      }
+      if (r() < 0.2) f += `${pick('eE')}${r() < 0.5 ? pick('+-') : ''}${Math.floor(r() * 400)}`
+      if (r() < 0.05) f = f.slice(0, Math.floor(r() * f.length)) + pick('x .e-+"\u00e9') + f.slice(1)
+      fields.push(f)
+    }
+    const block = `${fields.join(',')}\n`
+    const b = latin1Bytes(block)!
+    expect(b).toBeDefined()
+    let s = 0
+    for (const f of fields) {
+      const e = s + f.length
+      const text = parseNumberText(block, s, e)
+      const textInexact = lastInexact
+      expect(parseNumberBytes(b, block, s, e), f).toBe(text)
+      if (!Number.isNaN(text)) expect(lastInexact, f).toBe(textInexact)
+      expect(parseIntBytes(b, block, s, e), f).toBe(parseIntText(block, s, e))
+      s = e + 1
+    }
+  })
+
+  it('latin1Bytes: the bytes of a long block below U+0100, the last one kept', () => {
+    const a = `${'1234,é\u00ff,'.repeat(1000)}\n`
+    const c = `${'98,7,'.repeat(1000)}\n`
+    expect(latin1Bytes('12,34\n')).toBeUndefined() // short: not worth it
+    for (const t of [a, c, a, a, c]) {
+      const b = latin1Bytes(t)!
+      expect(Array.from(b.subarray(0, t.length))).toEqual(Array.from(t, (ch) => ch.charCodeAt(0)))
+    }
+    expect(latin1Bytes(`${a}\u0130`)).toBeUndefined() // İ would read as '0'
+    expect(latin1Bytes(`${c}\u{1F600}`)).toBeUndefined()
+  })
+
+  it('numbers in a block with characters past U+00FF', async () => {
+    // U+0130 and U+0131 end in the bytes of '0' and '1': the text parsers must read this block
+    const rows = ['x,y']
+    for (let i = 0; i < 500; i++) rows.push(`${i},name ${i}`)
+    rows.push('1\u0130,\u0131', '\u01317,ok', '-2,\u0130')
+    await writeFile(file('u.csv'), `${rows.join('\n')}\n`)
+    const schema = dataSchema.parse({
+      columns: { x: { type: 'integer' }, y: { type: 'string' } },
+    })
+    const scan = await scanDataset([file('u.csv')], { schema })
+    expect(scan.violations.map((v) => [v.column, v.check, v.samples.map((x) => x.value)])).toEqual([
+      ['x', 'type', ['1\u0130', '\u01317']],
+    ])
+    expect(scan.columns[0]!.moments.n).toBe(501)
   })
 
   it('numbers at a min/max bound are re-parsed exactly', async () => {
