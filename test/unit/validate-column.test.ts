@@ -170,4 +170,30 @@ describe('column state', () => {
       }
     }
   })
+
+  it('unique integers: duplicates found across pages, negatives and large values included', () => {
+    const r = rng(9)
+    const spec = dataSchema.parse({ columns: { id: { type: 'integer', unique: true } } }).columns.id
+    const acc = new ColumnAcc('id', 'integer', spec)
+    const seen = new Set<number>()
+    const dups: number[] = []
+    const values: number[] = []
+    for (let i = 0; i < 20_000; i++) {
+      const v =
+        i % 4 === 0
+          ? Math.floor(r() * 200_000) - 100_000 // pages on both sides of 0
+          : i % 4 === 1
+            ? 2 ** 40 + Math.floor(r() * 70_000)
+            : i % 4 === 2
+              ? i // runs within a page
+              : -65536 * Math.floor(r() * 3) - Math.floor(r() * 3) // page edges
+      values.push(v)
+      if (seen.has(v)) dups.push(v)
+      seen.add(v)
+    }
+    feed(acc, values.map(String))
+    const v = acc.allViolations().find((x) => x.check === 'unique')!
+    expect(v.count).toBe(dups.length)
+    expect(v.samples.map((x) => Number(x.value))).toEqual(dups.slice(0, 5))
+  })
 })
