@@ -62,19 +62,24 @@ class IntSet {
   private last: Uint32Array | undefined
   /** Adds v; false when it was already there. */
   add(v: number): boolean {
-    const key = Math.floor(v / 65536)
-    let page = key === this.lastKey ? this.last : this.pages.get(key)
-    if (!page) {
-      page = new Uint32Array(2048)
-      this.pages.set(key, page)
+    let off = v - this.lastKey * 65536
+    let page = this.last
+    if (!(off >= 0 && off < 65536)) {
+      // another page than the last one (NaN − … is NaN: the first value gets here too)
+      const key = Math.floor(v / 65536)
+      page = this.pages.get(key)
+      if (!page) {
+        page = new Uint32Array(2048)
+        this.pages.set(key, page)
+      }
+      this.lastKey = key
+      this.last = page
+      off = v - key * 65536
     }
-    this.lastKey = key
-    this.last = page
-    const off = v - key * 65536
     const w = off >>> 5
     const bit = 1 << (off & 31)
-    if (page[w]! & bit) return false
-    page[w]! |= bit
+    if (page![w]! & bit) return false
+    page![w]! |= bit
     return true
   }
 }
