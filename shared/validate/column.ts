@@ -266,20 +266,18 @@ export class ColumnAcc {
     return [...this.violations.values()]
   }
 
-  /** A CSV field. */
-  text(t: string, s: number, e: number, flag: number, line: number): void {
+  /** A CSV field. `b`: latin1Bytes(t), when the caller has it (once per record rather than per field). */
+  text(t: string, s: number, e: number, flag: number, line: number, b = latin1Bytes(t)): void {
     if (s === e && flag === 0) {
       this.null(line)
       return
     }
     const code = this.code
     if (code === T_INT) {
-      const b = latin1Bytes(t)
       const v = b === undefined ? parseIntText(t, s, e) : parseIntBytes(b, t, s, e)
       if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
       else this.num(v, line, t, s, e, flag)
     } else if (code === T_NUM) {
-      const b = latin1Bytes(t)
       let v = b === undefined ? parseNumberText(t, s, e) : parseNumberBytes(b, t, s, e)
       if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
       else {
@@ -288,7 +286,7 @@ export class ColumnAcc {
       }
     } else {
       const cache = this.textCache
-      if (cache !== undefined && flag < 2 && e > s) this.cachedText(cache, t, s, e, line)
+      if (cache !== undefined && flag < 2 && e > s) this.cachedText(cache, t, b, s, e, line)
       else this.str(fieldText(t, s, e, flag), line)
     }
   }
@@ -299,8 +297,14 @@ export class ColumnAcc {
    * count goes to the cache entry (added to `counts` when they are read). A new text goes through `str`
    * and, when its key is in `counts`, into the cache.
    */
-  private cachedText(cache: TextCache, t: string, s: number, e: number, line: number): void {
-    const b = latin1Bytes(t)
+  private cachedText(
+    cache: TextCache,
+    t: string,
+    b: Uint8Array | undefined,
+    s: number,
+    e: number,
+    line: number,
+  ): void {
     const k = b === undefined ? cache.find(t, s, e) : cache.findBytes(b, s, e)
     if (k < 0) {
       const v = t.slice(s, e)

@@ -208,8 +208,9 @@ let bytesBuf = Buffer.alloc(0)
 /**
  * The characters of a block of text as bytes, when it is long (a CSV block) and every character is below
  * U+0100; else undefined. Reading a byte is cheaper than charCodeAt, which dispatches on the string's
- * representation each time. The last block's bytes are kept (in one reused buffer, valid until the next
- * block), so on every field but a block's first this is one comparison.
+ * representation each time. The last block's bytes are kept in one reused buffer, so they are valid only
+ * until latin1Bytes is called with another long text: use them at once (the CSV sink gets them once per
+ * record and passes them to each field).
  */
 export function latin1Bytes(t: string): Uint8Array | undefined {
   return t === bytesText ? bytesOfText : newBytes(t)

@@ -3,6 +3,7 @@ import { fieldText } from '../data/csv.js'
 import { readTable } from '../data/read.js'
 import type { DataFormat, ReaderIssue, TableSink } from '../data/types.js'
 import { ColumnAcc, hit, newViolation, type Violation } from './column.js'
+import { latin1Bytes } from './parse.js'
 import type { DataSchema } from './schema.js'
 
 export interface Shard {
@@ -118,9 +119,10 @@ export async function scanDataset(files: readonly string[], opts: ScanOptions = 
             }
           }
         }
+        const bytes = latin1Bytes(text)
         for (let i = 0; i < width; i++) {
           const acc = map[i]
-          if (acc) acc.text(text, starts[i]!, ends[i]!, flags[i]!, line)
+          if (acc) acc.text(text, starts[i]!, ends[i]!, flags[i]!, line, bytes)
         }
       },
       valueRecord(values, line) {
