@@ -169,6 +169,28 @@ export function parseNumberBytes(b: Uint8Array, t: string, s: number, e: number)
     exp = fracStart - i
   }
   if (digits === 0) return Number.NaN
+  if (i === e && sig <= 19 && exp >= -22) {
+    // no exponent, the fast path (exp ≤ 0): the common case, small enough to be inlined
+    lastInexact = sig > 15
+    const v = exp < 0 ? mant / POW10[-exp]! : mant
+    return neg ? -v : v
+  }
+  return numberTail(b, t, s, e, i, c, mant, sig, exp, neg)
+}
+
+/** The rest of parseNumberBytes from index i (at an exponent, or past the fast path). */
+function numberTail(
+  b: Uint8Array,
+  t: string,
+  s: number,
+  e: number,
+  i: number,
+  c: number,
+  mant: number,
+  sig: number,
+  exp: number,
+  neg: boolean,
+): number {
   // past 19 significant digits mant is no longer within 2 ulp: Number() decides
   let slow = sig > 19
   if (i < e) {
