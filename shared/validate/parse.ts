@@ -222,15 +222,17 @@ function numberTail(
 }
 
 const BYTES_MIN = 4096
+/** Longer texts (a huge record) are read as text rather than kept as bytes for good. */
+const BYTES_MAX = 1 << 20
 const PAST_LATIN1 = /[^\x00-\xff]/
 let bytesText = ''
 let bytesOfText: Uint8Array | undefined
 let bytesBuf = Buffer.alloc(0)
 
 /**
- * The characters of a block of text as bytes, when it is long (a CSV block) and every character is below
- * U+0100; else undefined. Reading a byte is cheaper than charCodeAt, which dispatches on the string's
- * representation each time. The last block's bytes are kept in one reused buffer, so they are valid only
+ * The characters of a block of text as bytes, when it is long (a CSV block; up to 1 Mi characters) and every
+ * character is below U+0100; else undefined. Reading a byte is cheaper than charCodeAt, which dispatches on
+ * the string's representation each time. The last block's bytes are kept in one reused buffer, so they are valid only
  * until latin1Bytes is called with another long text: use them at once (the CSV sink gets them once per
  * record and passes them to each field).
  */
@@ -239,13 +241,14 @@ export function latin1Bytes(t: string): Uint8Array | undefined {
 }
 
 function newBytes(t: string): Uint8Array | undefined {
-  if (t.length < BYTES_MIN) return undefined
+  if (t.length < BYTES_MIN || t.length > BYTES_MAX) return undefined
   bytesText = t
   if (PAST_LATIN1.test(t)) {
     bytesOfText = undefined
     return undefined
   }
-  if (bytesBuf.length < t.length) bytesBuf = Buffer.allocUnsafe(Math.max(t.length, 2 * bytesBuf.length))
+  if (bytesBuf.length < t.length)
+    bytesBuf = Buffer.allocUnsafe(Math.min(BYTES_MAX, Math.max(t.length, 2 * bytesBuf.length)))
   bytesBuf.write(t, 0, 'latin1')
   bytesOfText = bytesBuf
   return bytesBuf

@@ -237,6 +237,8 @@ describe('cell parsers', () => {
     }
     expect(latin1Bytes(`${a}\u0130`)).toBeUndefined() // İ would read as '0'
     expect(latin1Bytes(`${c}\u{1F600}`)).toBeUndefined()
+    expect(latin1Bytes('1,2\n'.repeat(300_000))).toBeUndefined() // a huge record: not kept as bytes
+    expect(latin1Bytes(a)![1]).toBe(50)
   })
 
   it('numbers in a block with characters past U+00FF', async () => {
