@@ -475,7 +475,7 @@ export class ColumnAcc {
     if (exact) for (let i = 0; i < n; i++) exact.push(buf[i]!)
     const counts = this._numCounts
     if (counts) {
-      // the two values last counted through the map keep their counts aside (a 0/1 column never looks up)
+      // the two values last counted through the map keep their counts aside (a 0/1 column seldom looks up)
       let a = Number.NaN
       let ca = 0
       let b = Number.NaN
