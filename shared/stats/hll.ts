@@ -23,6 +23,25 @@ export class HyperLogLog {
     this.addHash(hashNumber(x))
   }
 
+  /** addNumber(xs[0]), …, addNumber(xs[count − 1]). */
+  addNumbers(xs: Float64Array, count: number): void {
+    const r = this.registers
+    const bits = new Uint32Array(xs.buffer, xs.byteOffset, 2 * count)
+    for (let i = 0; i < count; i++) {
+      // hashNumber, reading the words of xs[i] in place
+      let lo = bits[2 * i]!
+      let hi = bits[2 * i + 1]!
+      if (xs[i] === 0) {
+        lo = 0
+        hi = 0
+      }
+      const h = fmix(lo ^ fmix(hi + 0x9e3779b9))
+      const idx = h >>> (32 - HLL_P)
+      const rank = Math.clz32((h << HLL_P) | (1 << (HLL_P - 1))) + 1
+      if (rank > r[idx]!) r[idx] = rank
+    }
+  }
+
   addString(s: string): void {
     this.addHash(hashString(s))
   }

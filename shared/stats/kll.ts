@@ -1,5 +1,5 @@
 import { hashNumber } from './hll.js'
-import { radixSortFloat64, sortFloat64 } from './sort.js'
+import { radixSortFloat64, sortFloat64Adaptive } from './sort.js'
 
 /**
  * A mergeable quantile sketch: a hierarchy of compactors (Manku-Rajagopalan-Lindsay / KLL with equal
@@ -72,6 +72,38 @@ export class KllSketch {
     }
   }
 
+  /** add(xs[0]), …, add(xs[count − 1]), with the same result; in sampler mode only the chosen values are read. */
+  addMany(xs: Float64Array, count: number): void {
+    let i = 0
+    while (i < count && this.s === 0) this.add(xs[i++]!)
+    while (i < count) {
+      const block = this.block
+      const size = block.length
+      const filled = this.blockSize
+      const room = size - filled
+      if (count - i < room) {
+        // the block stays unfinished: keep its values
+        block.set(xs.subarray(i, count), filled)
+        this.blockSize = filled + count - i
+        this.n += count - i
+        return
+      }
+      // as add: xorshift32 picks which value of the block goes up
+      let r = this.rand
+      r ^= r << 13
+      r ^= r >>> 17
+      r ^= r << 5
+      this.rand = r
+      const pick = (r >>> 0) % size
+      const x = pick < filled ? block[pick]! : xs[i + pick - filled]!
+      this.n += room
+      i += room
+      this.pushOne(this.s, x)
+      this.blockSize = 0
+      if ((this.n & ((1 << 18) - 1)) === 0) this.raiseSampler()
+    }
+  }
+
   /** Called at block boundaries: s = ⌊log2(n / 2^18)⌋. */
   private raiseSampler(): void {
     const want = Math.floor(Math.log2(this.n / (1 << 18)))
@@ -111,7 +143,7 @@ export class KllSketch {
       const size = this.sizes[h]!
       if (size < this.k) break
       const buf = this.levels[h]!
-      const items = sortFloat64(buf, 0, size - 1).subarray(0, size)
+      const items = sortFloat64Adaptive(buf, size).subarray(0, size)
       const even = size - (size % 2)
       const offset = hashNumber(this.compactions++ * 64 + h) & 1
       const up = new Float64Array(even / 2)

@@ -190,3 +190,124 @@ function sortRun(a: Float64Array, tmp: Float64Array, start: number, end: number)
   sortByWord(run, tmp.subarray(start, end), 0)
   if (words(run)[1]! & 0x80000000) run.reverse() // negatives: larger magnitudes first
 }
+
+let scratch = new Float64Array(0)
+let bucketCounts = new Int32Array(0)
+let bucketOf = new Int32Array(0)
+
+/**
+ * Sorts a[0..n) in place (no NaN), for the sketches' compactions: input that is a few ascending runs (the
+ * levels above the bottom one are filled by sorted halves) is merged in linear time; other input of finite
+ * range is spread over about n equal-width buckets between its min and max and each bucket sorted on its
+ * own (linear time for any smooth distribution, and no branchy comparisons across the whole array);
+ * anything else goes to `sortFloat64`. Returns `a`.
+ */
+export function sortFloat64Adaptive(a: Float64Array, n = a.length): Float64Array {
+  if (n < 2) return a
+  let min = a[0]!
+  let max = min
+  let runs = 1
+  let prev = min
+  for (let i = 1; i < n; i++) {
+    const x = a[i]!
+    if (x < prev) runs++
+    if (x < min) min = x
+    else if (x > max) max = x
+    prev = x
+  }
+  if (runs === 1) return a
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 1024))
+  if (runs <= 8) return mergeRuns(a, n)
+  const range = max - min
+  if (n < 64 || !(range > 0) || !Number.isFinite(range)) return sortFloat64(a, 0, n - 1)
+  // bucket of x: ⌊(x − min) · scale⌋, monotone in x, so buckets come out in order
+  const nb = n
+  const scale = nb / range
+  if (bucketCounts.length < nb + 1) {
+    bucketCounts = new Int32Array(Math.max(nb + 1, 1025))
+    bucketOf = new Int32Array(bucketCounts.length)
+  }
+  const count = bucketCounts
+  const bucket = bucketOf
+  count.fill(0, 0, nb + 1)
+  for (let i = 0; i < n; i++) {
+    let b = ((a[i]! - min) * scale) | 0
+    if (b >= nb) b = nb - 1
+    bucket[i] = b
+    count[b + 1]!++
+  }
+  // count[b]: where bucket b starts in tmp
+  let most = 0
+  for (let b = 1; b <= nb; b++) {
+    const c = count[b]!
+    if (c > most) most = c
+    count[b] = c + count[b - 1]!
+  }
+  const tmp = scratch
+  for (let i = 0; i < n; i++) tmp[count[bucket[i]!]!++] = a[i]!
+  if (most <= 16) {
+    // small buckets: one insertion sort from tmp into a moves each value within its bucket only
+    a[0] = tmp[0]!
+    for (let i = 1; i < n; i++) {
+      const v = tmp[i]!
+      let j = i - 1
+      while (j >= 0 && a[j]! > v) {
+        a[j + 1] = a[j]!
+        j--
+      }
+      a[j + 1] = v
+    }
+    return a
+  }
+  // now count[b]: where bucket b ends; each bucket is copied back, and sorted unless it already is
+  let start = 0
+  for (let b = 0; b < nb; b++) {
+    const end = count[b]!
+    if (end - start === 1) a[start] = tmp[start]!
+    else if (end - start > 1) {
+      let sorted = true
+      for (let i = start; i < end; i++) {
+        const v = tmp[i]!
+        a[i] = v
+        if (i > start && v < tmp[i - 1]!) sorted = false
+      }
+      if (!sorted) sortFloat64(a, start, end - 1)
+    }
+    start = end
+  }
+  return a
+}
+
+/** Merges the ascending runs of a[0..n) (through `scratch`, which holds at least n). */
+function mergeRuns(a: Float64Array, n: number): Float64Array {
+  let src: Float64Array = a
+  let dst: Float64Array = scratch
+  for (;;) {
+    // one pass: merge neighbouring runs pairwise from src into dst
+    let i = 0
+    let merged = 0
+    while (i < n) {
+      let m = i + 1
+      while (m < n && src[m]! >= src[m - 1]!) m++
+      let e = m
+      if (e < n) {
+        e++
+        while (e < n && src[e]! >= src[e - 1]!) e++
+      }
+      let p = i
+      let q = m
+      let k = i
+      while (p < m && q < e) dst[k++] = src[q]! < src[p]! ? src[q++]! : src[p++]!
+      while (p < m) dst[k++] = src[p++]!
+      while (q < e) dst[k++] = src[q++]!
+      merged++
+      i = e
+    }
+    const t = src
+    src = dst
+    dst = t
+    if (merged === 1) break
+  }
+  if (src !== a) a.set(src.subarray(0, n))
+  return a
+}

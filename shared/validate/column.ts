@@ -1,14 +1,17 @@
 import { fieldText } from '../data/csv.js'
-import { HyperLogLog, hashNumber, hashString } from '../stats/hll.js'
+import { HyperLogLog, hashString } from '../stats/hll.js'
 import { type KllJson, KllSketch } from '../stats/kll.js'
 import { addValue, emptyMoments, type Moments, mergeMoments } from '../stats/moments.js'
 import {
   exactNumber,
   lastInexact,
+  latin1Bytes,
   parseBool,
   parseDate,
   parseDatetime,
+  parseIntBytes,
   parseIntText,
+  parseNumberBytes,
   parseNumberText,
 } from './parse.js'
 import type { ColumnSpec, ColumnType } from './schema.js'
@@ -21,6 +24,8 @@ export const COUNTS_CAP = 10_000
 export const NUMERIC_COUNTS_CAP = 100
 /** Values kept per column and side for exact KS/Wasserstein (8 bytes each); past this, the sketch is used. */
 export const EXACT_LIMIT = 1_000_000
+/** Numbers buffered per column before they go to the profile state (see ColumnAcc.pending). */
+const PENDING = 512
 
 export type Severity = 'error' | 'warning'
 
@@ -77,19 +82,24 @@ class IntSet {
   private last: Uint32Array | undefined
   /** Adds v; false when it was already there. */
   add(v: number): boolean {
-    const key = Math.floor(v / 65536)
-    let page = key === this.lastKey ? this.last : this.pages.get(key)
-    if (!page) {
-      page = new Uint32Array(2048)
-      this.pages.set(key, page)
+    let off = v - this.lastKey * 65536
+    let page = this.last
+    if (!(off >= 0 && off < 65536)) {
+      // another page than the last one (NaN − … is NaN: the first value gets here too)
+      const key = Math.floor(v / 65536)
+      page = this.pages.get(key)
+      if (!page) {
+        page = new Uint32Array(2048)
+        this.pages.set(key, page)
+      }
+      this.lastKey = key
+      this.last = page
+      off = v - key * 65536
     }
-    this.lastKey = key
-    this.last = page
-    const off = v - key * 65536
     const w = off >>> 5
     const bit = 1 << (off & 31)
-    if (page[w]! & bit) return false
-    page[w]! |= bit
+    if (page![w]! & bit) return false
+    page![w]! |= bit
     return true
   }
 }
@@ -151,15 +161,60 @@ export class ColumnAcc {
   count = 0
   nulls = 0
   invalid = 0
-  readonly moments: Moments = emptyMoments()
-  readonly kll = new KllSketch()
-  readonly hll = new HyperLogLog()
-  counts: Map<string, number> | undefined = new Map()
+  /**
+   * Numbers of integer and number columns wait in `pending` and reach the profile state (moments, KLL, HLL,
+   * exact values, value counts) in batches, in their order, so the state is the same as one value at a
+   * time. The accessors below flush first: whoever reads the state sees every value.
+   */
+  private readonly pending = new Float64Array(PENDING)
+  private pendingN = 0
+  private readonly _moments: Moments = emptyMoments()
+  private readonly _kll = new KllSketch()
+  private readonly _hll = new HyperLogLog()
+  private _numCounts: Map<number, number> | undefined = new Map()
+  private _exact: ExactValues | undefined
+  get moments(): Moments {
+    if (this.pendingN) this.flushNumbers()
+    return this._moments
+  }
+  get kll(): KllSketch {
+    if (this.pendingN) this.flushNumbers()
+    return this._kll
+  }
+  get hll(): HyperLogLog {
+    if (this.pendingN) this.flushNumbers()
+    return this._hll
+  }
+  private _counts: Map<string, number> | undefined = new Map()
+  /** Exact value counts (non-numeric columns); past COUNTS_CAP values, new ones go to `other`. */
+  get counts(): Map<string, number> | undefined {
+    if (this.textCache?.dirty) this.textCache.flush(this._counts!)
+    return this._counts
+  }
+  set counts(m: Map<string, number> | undefined) {
+    if (this.textCache?.dirty) this.textCache.flush(this._counts!)
+    this.textCache = undefined // its entries are keys of the old map
+    this._counts = m
+  }
   /** Value counts of numeric columns, by number (cheaper than string keys); dropped past the cap. */
-  numCounts: Map<number, number> | undefined = new Map()
+  get numCounts(): Map<number, number> | undefined {
+    if (this.pendingN) this.flushNumbers()
+    return this._numCounts
+  }
+  set numCounts(m: Map<number, number> | undefined) {
+    if (this.pendingN) this.flushNumbers()
+    this._numCounts = m
+  }
   /** Values not kept in `counts` (past the cap). */
   other = 0
-  exact: ExactValues | undefined
+  get exact(): ExactValues | undefined {
+    if (this.pendingN) this.flushNumbers()
+    return this._exact
+  }
+  set exact(x: ExactValues | undefined) {
+    if (this.pendingN) this.flushNumbers()
+    this._exact = x
+  }
   cand: Candidates | undefined
   private readonly violations = new Map<string, Violation>()
   private uniqueInts: IntSet | undefined
@@ -168,6 +223,8 @@ export class ColumnAcc {
   private uniqueOut: UniqueBatch | undefined
   private valueSet: Set<string | number | boolean> | undefined
   private regex: RegExp | undefined
+  /** Categorical, string and boolean columns: the outcome of field texts seen before (see cachedText). */
+  private textCache: TextCache | undefined
   private min: number | undefined
   private max: number | undefined
   private minT: number | undefined
@@ -197,6 +254,8 @@ export class ColumnAcc {
     if (typeof spec?.max === 'number') this.max = spec.max
     if (typeof spec?.min === 'string') this.minT = timeOf(spec.min, type)
     if (typeof spec?.max === 'string') this.maxT = timeOf(spec.max, type)
+    if ((this.code === T_CAT || this.code === T_STR || this.code === T_BOOL) && !this.uniqueSet)
+      this.textCache = new TextCache()
   }
 
   /** Keep exact values for exact KS and Wasserstein (up to EXACT_LIMIT). */
@@ -229,25 +288,90 @@ export class ColumnAcc {
     return [...this.violations.values()]
   }
 
-  /** A CSV field. */
-  text(t: string, s: number, e: number, flag: number, line: number): void {
+  /** A CSV field. `b`: latin1Bytes(t), when the caller has it (once per record rather than per field). */
+  text(t: string, s: number, e: number, flag: number, line: number, b = latin1Bytes(t)): void {
     if (s === e && flag === 0) {
       this.null(line)
       return
     }
     const code = this.code
     if (code === T_INT) {
-      const v = parseIntText(t, s, e)
+      const v = b === undefined ? parseIntText(t, s, e) : parseIntBytes(b, t, s, e)
       if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
       else this.num(v, line, t, s, e, flag)
     } else if (code === T_NUM) {
-      let v = parseNumberText(t, s, e)
+      let v = b === undefined ? parseNumberText(t, s, e) : parseNumberBytes(b, t, s, e)
       if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
       else {
         if (lastInexact && this.nearDecision(v)) v = exactNumber(t, s, e)
         this.num(v, line, t, s, e, flag)
       }
-    } else this.str(fieldText(t, s, e, flag), line)
+    } else {
+      const cache = this.textCache
+      if (cache !== undefined && flag < 2 && e > s) this.cachedText(cache, t, b, s, e, line)
+      else this.str(fieldText(t, s, e, flag), line)
+    }
+  }
+
+  /**
+   * A field (no doubled quotes) of a categorical, string or boolean column. A text seen before is found in
+   * the cache without making a string, and its outcome replayed: the same violations as `str`, and its
+   * count goes to the cache entry (added to `counts` when they are read). A new text goes through `str`
+   * and, when its key is in `counts`, into the cache.
+   */
+  private cachedText(
+    cache: TextCache,
+    t: string,
+    b: Uint8Array | undefined,
+    s: number,
+    e: number,
+    line: number,
+  ): void {
+    const k = b === undefined ? cache.find(t, s, e) : cache.findBytes(b, s, e)
+    if (k < 0) {
+      const v = t.slice(s, e)
+      this.str(v, line)
+      if (cache.size < TEXT_CACHE_SIZE) this.learn(cache, v)
+      else if (++cache.misses > TEXT_CACHE_MISSES) {
+        // too many distinct values to be worth it
+        if (cache.dirty) cache.flush(this._counts!)
+        this.textCache = undefined
+      }
+      return
+    }
+    const f = cache.outcome[k]!
+    if (f !== 0) {
+      const raw = cache.raws[k]!
+      if (f & BAD) {
+        this.bad(line, raw)
+        return
+      }
+      if (f & NOT_IN_VALUES)
+        hit(this.violation('values', 'error', 'not one of the allowed values'), this.file, line, raw)
+      if (f & NO_MATCH)
+        hit(this.violation('pattern', 'error', `does not match ${this.spec?.pattern}`), this.file, line, raw)
+    }
+    this.count++
+    cache.counts[k]!++
+    cache.dirty = true
+  }
+
+  /** Caches the outcome of a text just seen by `str` (when its key is counted in `counts`). */
+  private learn(cache: TextCache, v: string): void {
+    let f = 0
+    let key = v
+    if (this.code === T_BOOL) {
+      const b = parseBool(v)
+      if (b === undefined) f = BAD
+      else {
+        if (this.valueSet && !this.valueSet.has(b)) f |= NOT_IN_VALUES
+        key = String(b)
+      }
+    } else {
+      if (this.valueSet && !this.valueSet.has(v)) f |= NOT_IN_VALUES
+      if (this.regex && !this.regex.test(v)) f |= NO_MATCH
+    }
+    if (f & BAD || this._counts?.has(key)) cache.add(v, key, f)
   }
 
   /** Could a 1-2 ulp parsing error change a check's outcome for v? (near a bound, or any `values` set) */
@@ -336,21 +460,75 @@ export class ColumnAcc {
   }
 
   private addNumber(v: number): void {
-    addValue(this.moments, v)
-    this.kll.add(v)
-    this.hll.addHash(hashNumber(v))
-    if (this.exact) this.exact.push(v)
-    const counts = this.numCounts
+    const n = this.pendingN
+    this.pending[n] = v
+    this.pendingN = n + 1
+    if (n + 1 === PENDING) this.flushNumbers()
+  }
+
+  /** The pending numbers go to the profile state, each structure in one tight loop. */
+  private flushNumbers(): void {
+    const n = this.pendingN
+    const buf = this.pending
+    this.pendingN = 0
+    const m = this._moments
+    let count = m.n
+    let mean = m.mean
+    let m2 = m.m2
+    let min = m.min
+    let max = m.max
+    for (let i = 0; i < n; i++) {
+      // as addValue (Welford), on locals
+      const x = buf[i]!
+      count++
+      const d = x - mean
+      mean += d / count
+      m2 += d * (x - mean)
+      if (x < min) min = x
+      if (x > max) max = x
+    }
+    m.n = count
+    m.mean = mean
+    m.m2 = m2
+    m.min = min
+    m.max = max
+    this._kll.addMany(buf, n)
+    this._hll.addNumbers(buf, n)
+    const exact = this._exact
+    if (exact) for (let i = 0; i < n; i++) exact.push(buf[i]!)
+    const counts = this._numCounts
     if (counts) {
-      const c = counts.get(v)
-      if (c !== undefined) counts.set(v, c + 1)
-      else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(v, 1)
-      else this.numCounts = undefined
+      // the two values last counted through the map keep their counts aside (a 0/1 column seldom looks up)
+      let a = Number.NaN
+      let ca = 0
+      let b = Number.NaN
+      let cb = 0
+      for (let i = 0; i < n; i++) {
+        const v = buf[i]!
+        if (v === a) ca++
+        else if (v === b) cb++
+        else {
+          const c = counts.get(v)
+          if (c !== undefined) counts.set(v, c + 1)
+          else if (counts.size < NUMERIC_COUNTS_CAP) counts.set(v, 1)
+          else {
+            this._numCounts = undefined
+            return
+          }
+          if (cb) counts.set(b, counts.get(b)! + cb)
+          b = a
+          cb = ca
+          a = v
+          ca = 0
+        }
+      }
+      if (ca) counts.set(a, counts.get(a)! + ca)
+      if (cb) counts.set(b, counts.get(b)! + cb)
     }
   }
 
   private addKey(k: string): void {
-    const counts = this.counts
+    const counts = this._counts
     if (counts) {
       const c = counts.get(k)
       if (c !== undefined) {
@@ -554,6 +732,104 @@ export class ColumnAcc {
       return
     }
     for (const x of s.exact.values) this.exact.push(x)
+  }
+}
+
+/** Distinct texts a column's cache keeps (its table has twice as many slots). */
+const TEXT_CACHE_SIZE = 128
+/** Misses of a full cache after which it is dropped. */
+const TEXT_CACHE_MISSES = 10_000
+const BAD = 1
+const NOT_IN_VALUES = 2
+const NO_MATCH = 4
+
+/**
+ * Field texts of one column with their outcome (BAD, NOT_IN_VALUES, NO_MATCH bits), key in `counts` and
+ * count since the last flush, found by length and two characters, then compared in place.
+ */
+class TextCache {
+  private readonly slots = new Int16Array(2 * TEXT_CACHE_SIZE).fill(-1)
+  private readonly lens = new Int32Array(TEXT_CACHE_SIZE)
+  private readonly offsets = new Int32Array(TEXT_CACHE_SIZE)
+  private chars = new Uint16Array(1024)
+  private used = 0
+  readonly raws: string[] = []
+  readonly keys: string[] = []
+  readonly outcome = new Uint8Array(TEXT_CACHE_SIZE)
+  readonly counts = new Float64Array(TEXT_CACHE_SIZE)
+  size = 0
+  misses = 0
+  /** Some count is not in `counts` yet. */
+  dirty = false
+
+  private static slot(t: string, s: number, e: number): number {
+    const len = e - s
+    return (len * 97 + t.charCodeAt(e - 1) * 31 + t.charCodeAt(s + (len >> 1))) & (2 * TEXT_CACHE_SIZE - 1)
+  }
+
+  /** The entry of text t[s, e) (e > s), or -1. */
+  find(t: string, s: number, e: number): number {
+    const len = e - s
+    const slots = this.slots
+    for (let h = TextCache.slot(t, s, e); ; h = (h + 1) & (2 * TEXT_CACHE_SIZE - 1)) {
+      const k = slots[h]!
+      if (k < 0) return -1
+      if (this.lens[k] !== len) continue
+      const chars = this.chars
+      const o = this.offsets[k]! - s
+      let i = s
+      while (i < e && chars[o + i] === t.charCodeAt(i)) i++
+      if (i === e) return k
+    }
+  }
+
+  /** find, reading `b`, the bytes of the text (see latin1Bytes). */
+  findBytes(b: Uint8Array, s: number, e: number): number {
+    const len = e - s
+    const slots = this.slots
+    const mask = 2 * TEXT_CACHE_SIZE - 1
+    for (let h = (len * 97 + b[e - 1]! * 31 + b[s + (len >> 1)]!) & mask; ; h = (h + 1) & mask) {
+      const k = slots[h]!
+      if (k < 0) return -1
+      if (this.lens[k] !== len) continue
+      const chars = this.chars
+      const o = this.offsets[k]! - s
+      let i = s
+      while (i < e && chars[o + i] === b[i]) i++
+      if (i === e) return k
+    }
+  }
+
+  add(raw: string, key: string, outcome: number): void {
+    const k = this.size++
+    const len = raw.length
+    if (this.used + len > this.chars.length) {
+      const bigger = new Uint16Array(Math.max(2 * this.chars.length, this.used + len))
+      bigger.set(this.chars)
+      this.chars = bigger
+    }
+    for (let i = 0; i < len; i++) this.chars[this.used + i] = raw.charCodeAt(i)
+    this.offsets[k] = this.used
+    this.lens[k] = len
+    this.used += len
+    this.raws.push(raw)
+    this.keys.push(key)
+    this.outcome[k] = outcome
+    let h = TextCache.slot(raw, 0, len)
+    while (this.slots[h]! >= 0) h = (h + 1) & (2 * TEXT_CACHE_SIZE - 1)
+    this.slots[h] = k
+  }
+
+  /** Adds the counts since the last flush to `counts` (whose keys they are). */
+  flush(counts: Map<string, number>): void {
+    this.dirty = false
+    for (let k = 0; k < this.size; k++) {
+      const c = this.counts[k]!
+      if (c === 0) continue
+      this.counts[k] = 0
+      const key = this.keys[k]!
+      counts.set(key, counts.get(key)! + c)
+    }
   }
 }
 

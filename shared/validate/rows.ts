@@ -1,6 +1,7 @@
 import { fieldText } from '../data/csv.js'
 import type { ReaderIssue, TableSink } from '../data/types.js'
 import { type ColumnAcc, hit, newViolation, type Severity, type Violation } from './column.js'
+import { latin1Bytes } from './parse.js'
 import type { Shard } from './scan.js'
 
 export const ISSUE_TEXT: Record<ReaderIssue['kind'], string> = {
@@ -80,9 +81,10 @@ export class RowRouter implements TableSink {
       }
     }
     const columns = this.columns
+    const bytes = latin1Bytes(text)
     for (let i = 0; i < width; i++) {
       const acc = columns[i]
-      if (acc) acc.text(text, starts[i]!, ends[i]!, flags[i]!, line)
+      if (acc) acc.text(text, starts[i]!, ends[i]!, flags[i]!, line, bytes)
     }
   }
 

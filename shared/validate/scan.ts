@@ -156,7 +156,14 @@ export async function scanDataset(files: readonly string[], opts: ScanOptions = 
     }
   }
   const violations = [...book.all(), ...order.flatMap((a) => a.allViolations())]
-  return { files: mine.map(displayPath), rows, columns: order, violations, shard, workers: pool?.workers ?? 0 }
+  return {
+    files: mine.map(displayPath),
+    rows,
+    columns: order,
+    violations,
+    shard,
+    workers: pool?.workers ?? 0,
+  }
 }
 
 /** Starts the scan workers on the first file worth reading in parallel. */

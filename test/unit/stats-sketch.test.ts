@@ -61,6 +61,22 @@ describe('KLL quantile sketch', () => {
     }
   })
 
+  it('addMany gives the sketch that add gives, value by value', () => {
+    const r2 = rng(4)
+    const m = 2_500_000 // past the start of the sampler and two of its raises
+    const xs = Float64Array.from({ length: m }, () => r2())
+    const a = new KllSketch()
+    const b = new KllSketch()
+    for (let i = 0; i < m; i++) a.add(xs[i]!)
+    for (let i = 0; i < m; ) {
+      const step = Math.min(m - i, [1, 3, 31, 32, 33, 512, 1000, 4096][Math.floor(r2() * 8)]!)
+      b.addMany(xs.subarray(i, i + step), step)
+      i += step
+    }
+    expect(b.n).toBe(a.n)
+    expect(b.toJSON()).toEqual(a.toJSON())
+  })
+
   it('round-trips through JSON', () => {
     const back = KllSketch.fromJSON(JSON.parse(JSON.stringify(one.toJSON())))
     expect(back.sample().quantile(0.5)).toBe(one.sample().quantile(0.5))
@@ -84,6 +100,28 @@ describe('HyperLogLog', () => {
     for (let i = 0; i < 100; i++) small.addNumber(i % 10)
     expect(small.estimate()).toBe(10)
     expect(HyperLogLog.fromBase64(a.toBase64()).estimate()).toBe(a.estimate())
+    // addNumbers as addNumber, one by one (and -0 as 0)
+    const r = rng(6)
+    const xs = Float64Array.from({ length: 20_000 }, (_, i) =>
+      i % 7 === 0 ? -0 : i % 11 === 0 ? 0 : (r() - 0.5) * 10 ** Math.floor(r() * 40 - 20),
+    )
+    const one = new HyperLogLog()
+    for (const x of xs) one.addNumber(x)
+    const many = new HyperLogLog()
+    many.addNumbers(xs.subarray(5), xs.length - 5)
+    many.addNumbers(xs, 5)
+    expect(many.registers).toEqual(one.registers)
+    const nan = new HyperLogLog()
+    nan.addNumbers(Float64Array.of(Number.NaN, 1), 2)
+    const nan1 = new HyperLogLog()
+    nan1.addNumber(Number.NaN)
+    nan1.addNumber(1)
+    expect(nan.registers).toEqual(nan1.registers)
+    const zeros = new HyperLogLog()
+    zeros.addNumbers(Float64Array.of(-0), 1)
+    const zero = new HyperLogLog()
+    zero.addNumber(0)
+    expect(zeros.registers).toEqual(zero.registers)
   })
 })
 
@@ -156,5 +194,40 @@ describe('sorts', () => {
     for (let i = 0; i < want.length && firstDifference < 0; i++)
       if (!same(got[i]!, want[i]!)) firstDifference = i
     expect(firstDifference).toBe(-1)
+  })
+
+  it("the sketches' adaptive sort agrees with the built-in sort on any shape of input", async () => {
+    const { sortFloat64Adaptive } = await import('../../shared/stats/sort.js')
+    const r = rng(11)
+    const normal = () => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r())
+    const shapes: Record<string, (i: number, n: number) => number> = {
+      uniform: () => r(),
+      normal: () => normal() * 3 + 20,
+      lognormal: () => Math.exp(3 * normal()),
+      binary: () => (r() < 0.3 ? 1 : 0),
+      'few ints': () => Math.floor(r() * 20) - 5,
+      constant: () => 4.5,
+      ascending: (i) => i * 0.5,
+      descending: (i, n) => n - i,
+      'two runs': (i, n) => (i < n / 2 ? i : i - n / 2 + 0.25),
+      'five runs': (i, n) => (i % Math.ceil(n / 5)) * 1.5 - 7,
+      'one outlier': (i) => (i === 17 ? 1e300 : r()),
+      'huge range': (i) => (i % 2 ? -1.7e308 : 1.7e308) * r(),
+      'signed zeros': (i) => [0, -0, 1, -1][i % 4]!,
+      'with infinities': (i) => (i % 50 === 0 ? Infinity : i % 51 === 0 ? -Infinity : r()),
+      tiny: () => (r() - 0.5) * 1e-300,
+    }
+    const plain = (a: Float64Array) => Array.from(a, (v) => (v === 0 ? 0 : v)) // -0 and 0 may swap
+    for (const [name, f] of Object.entries(shapes)) {
+      for (const n of [0, 1, 2, 3, 17, 63, 64, 65, 1000, 1024, 2048, 5000]) {
+        const a = Float64Array.from({ length: n + 3 }, (_, i) => f(i, n))
+        a.fill(-99, n) // past n: left alone
+        const want = plain(a.slice(0, n).sort())
+        const got = sortFloat64Adaptive(a, n)
+        expect(got).toBe(a)
+        expect(plain(a.subarray(0, n)), `${name} ${n}`).toEqual(want)
+        expect(Array.from(a.subarray(n))).toEqual([-99, -99, -99])
+      }
+    }
   })
 })

@@ -6,7 +6,16 @@ import { ConfigError } from '../../shared/errors.js'
 import { silentLogger } from '../../shared/util/logger.js'
 import { autoMethod, type DriftSide, sideFromScan } from '../../shared/validate/drift.js'
 import { inferSchema } from '../../shared/validate/infer.js'
-import { parseDate, parseDatetime, parseIntText, parseNumberText } from '../../shared/validate/parse.js'
+import {
+  lastInexact,
+  latin1Bytes,
+  parseDate,
+  parseDatetime,
+  parseIntBytes,
+  parseIntText,
+  parseNumberBytes,
+  parseNumberText,
+} from '../../shared/validate/parse.js'
 import { mergeProfiles, profileOf } from '../../shared/validate/profile.js'
 import { scanDataset } from '../../shared/validate/scan.js'
 import { dataSchema, loadDataSchema } from '../../shared/validate/schema.js'
@@ -93,6 +102,235 @@ describe('cell parsers', () => {
       expect(parseNumberText(s, 0, s.length)).toBe(v)
     expect(parseIntText('-42', 0, 3)).toBe(-42)
     expect(parseIntText('4.0', 0, 3)).toBeNaN()
+  })
+
+  it('numbers: signs, leading zeros, fractions, exponents, long mantissas, offsets into a block', () => {
+    const parse = (s: string) => {
+      const v = parseNumberText(s, 0, s.length)
+      return [v, lastInexact] as const
+    }
+    // exact (≤ 15 significant digits, |exponent| ≤ 22): the correctly rounded double
+    for (const s of [
+      '0',
+      '-0',
+      '+0',
+      '000',
+      '007',
+      '-007.250',
+      '+12',
+      '.5',
+      '-.5',
+      '5.',
+      '+5.',
+      '0.5',
+      '00.000125',
+      '0.000000000000000000000000000001234',
+      '123456789012345',
+      '-0.123456789012345',
+      '1e0',
+      '1E+22',
+      '1e-22',
+      '-2.5e-3',
+      '0.0e5',
+      '1000000000000000000000000e-10',
+      '1e23',
+      '1e-400',
+      '4.9e-324',
+      '1.7976931348623157e308',
+    ]) {
+      const [v, inexact] = parse(s)
+      expect(v, s).toBe(Number(s))
+      expect(inexact, s).toBe(false)
+    }
+    // 16-19 significant digits: within 2 ulp, flagged inexact
+    for (const s of [
+      '1234567890123456',
+      '-0.12345678901234567',
+      '11.370000000000001',
+      '0.30000000000000004',
+      '9007199254740993',
+      '1234567890123456789',
+      '-000.0001234567890123456789',
+      '1.234567890123456789e10',
+    ]) {
+      const [v, inexact] = parse(s)
+      const want = Number(s)
+      expect(Math.abs(v - want), s).toBeLessThanOrEqual(2 * Math.abs(want) * 2 ** -52)
+      expect(inexact, s).toBe(true)
+    }
+    // 20 digits and more: Number() decides (exact, not flagged)
+    for (const s of ['12345678901234567890', '-0.12345678901234567890123', '1.2345678901234567890e-5']) {
+      const [v, inexact] = parse(s)
+      expect(v, s).toBe(Number(s))
+      expect(inexact, s).toBe(false)
+    }
+    for (const bad of [
+      '+',
+      '-.',
+      '.e1',
+      '1e+',
+      '1e-',
+      'e',
+      '1.5e',
+      '--1',
+      '+-1',
+      '1-',
+      '1e1.5',
+      '0x1',
+      '1_000',
+    ])
+      expect(parseNumberText(bad, 0, bad.length), bad).toBeNaN()
+    // a field inside a block: the characters around it are not read
+    const block = '-1,+2.5e3,.25,7.,""\n'
+    expect(parseNumberText(block, 3, 9)).toBe(2500)
+    expect(parseNumberText(block, 10, 13)).toBe(0.25)
+    expect(parseNumberText(block, 14, 16)).toBe(7)
+    expect(parseNumberText(block, 0, 1)).toBeNaN()
+    expect(parseNumberText(block, 18, 18)).toBeNaN()
+    expect(parseNumberText('1e-', 0, 2)).toBeNaN()
+    expect(parseNumberText('1e5,', 0, 3)).toBe(1e5)
+  })
+
+  it('the byte parsers read a block as the text parsers do', () => {
+    let seed = 11
+    const r = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    const pick = (s: string) => s[Math.floor(r() * s.length)]!
+    const fields: string[] = []
+    for (let k = 0; k < 20_000; k++) {
+      let f = r() < 0.3 ? pick('+-') : ''
+      const n = Math.floor(r() * 22)
+      for (let i = 0; i < n; i++) f += r() < 0.3 ? '0' : pick('0123456789')
+      if (r() < 0.6) {
+        f += '.'
+        const m = Math.floor(r() * 20)
+        for (let i = 0; i < m; i++) f += pick('0123456789')
+      }
+      if (r() < 0.2) f += `${pick('eE')}${r() < 0.5 ? pick('+-') : ''}${Math.floor(r() * 400)}`
+      if (r() < 0.05) f = f.slice(0, Math.floor(r() * f.length)) + pick('x .e-+"\u00e9') + f.slice(1)
+      fields.push(f)
+    }
+    const block = `${fields.join(',')}\n`
+    const b = latin1Bytes(block)!
+    expect(b).toBeDefined()
+    let s = 0
+    for (const f of fields) {
+      const e = s + f.length
+      const text = parseNumberText(block, s, e)
+      const textInexact = lastInexact
+      expect(parseNumberBytes(b, block, s, e), f).toBe(text)
+      if (!Number.isNaN(text)) expect(lastInexact, f).toBe(textInexact)
+      expect(parseIntBytes(b, block, s, e), f).toBe(parseIntText(block, s, e))
+      s = e + 1
+    }
+  })
+
+  it('latin1Bytes: the bytes of a long block below U+0100, the last one kept', () => {
+    const a = `${'1234,é\u00ff,'.repeat(1000)}\n`
+    const c = `${'98,7,'.repeat(1000)}\n`
+    expect(latin1Bytes('12,34\n')).toBeUndefined() // short: not worth it
+    for (const t of [a, c, a, a, c]) {
+      const b = latin1Bytes(t)!
+      expect(Array.from(b.subarray(0, t.length))).toEqual(Array.from(t, (ch) => ch.charCodeAt(0)))
+    }
+    expect(latin1Bytes(`${a}\u0130`)).toBeUndefined() // İ would read as '0'
+    expect(latin1Bytes(`${c}\u{1F600}`)).toBeUndefined()
+    expect(latin1Bytes('1,2\n'.repeat(300_000))).toBeUndefined() // a huge record: not kept as bytes
+    expect(latin1Bytes(a)![1]).toBe(50)
+  })
+
+  it('numbers in a block with characters past U+00FF', async () => {
+    // U+0130 and U+0131 end in the bytes of '0' and '1': the text parsers must read this block
+    const rows = ['x,y']
+    for (let i = 0; i < 500; i++) rows.push(`${i},name ${i}`)
+    rows.push('1\u0130,\u0131', '\u01317,ok', '-2,\u0130')
+    await writeFile(file('u.csv'), `${rows.join('\n')}\n`)
+    const schema = dataSchema.parse({
+      columns: { x: { type: 'integer' }, y: { type: 'string' } },
+    })
+    const scan = await scanDataset([file('u.csv')], { schema })
+    expect(scan.violations.map((v) => [v.column, v.check, v.samples.map((x) => x.value)])).toEqual([
+      ['x', 'type', ['1\u0130', '\u01317']],
+    ])
+    expect(scan.columns[0]!.moments.n).toBe(501)
+  })
+
+  it('a CSV scan (block bytes, text cache) gives what the typed path gives for the same values', async () => {
+    let seed = 13
+    const r = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!
+    const rows: (string | null)[][] = []
+    for (let i = 0; i < 4000; i++) {
+      rows.push([
+        r() < 0.01 ? pick(['x1', '1.5', '', '-']) : String(r() < 0.01 ? Math.floor(r() * i) + 1 : i + 1),
+        r() < 0.02 ? '' : r() < 0.01 ? pick(['abc', '1e', '--1', '.']) : ((r() - 0.5) * 2100).toPrecision(17),
+        r() < 0.02 ? '' : pick(['a', 'b', 'region, north', 'caf\u00e9', 'say "hi"', 'zz']),
+        pick(['true', 'false', 'True', 'yes', 'n', '0', 'maybe']),
+        pick(['11.370000000000001', '11.37', '1000', '-1000.0000000000001']),
+      ])
+    }
+    const schema = dataSchema.parse({
+      columns: {
+        id: { type: 'integer', unique: true, min: 1 },
+        f: { type: 'number', min: -1000, max: 1000 },
+        c: { type: 'category', values: ['a', 'b', 'region, north', 'caf\u00e9', 'say "hi"'] },
+        b: { type: 'boolean' },
+        e: { type: 'number', min: -1000, max: 11.37 },
+      },
+    })
+    const names = Object.keys(schema.columns)
+    const quote = (v: string) => (/[",]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
+    const csv = rows.map((row) => row.map((v) => quote(v ?? '')).join(',')).join('\n')
+    const jsonl = rows
+      .map((row) => JSON.stringify(Object.fromEntries(row.map((v, i) => [names[i], v === '' ? null : v]))))
+      .join('\n')
+    await writeFile(file('same.csv'), `${names.join(',')}\n${csv}\n`)
+    await writeFile(file('same-wide.csv'), `${names.join(',')}\n${csv}\n1,0,a,true,0,\u0130\n`)
+    await writeFile(file('same.jsonl'), `${jsonl}\n`)
+    const typed = await scanDataset([file('same.jsonl')], { schema })
+    const state = (s: Awaited<ReturnType<typeof scanDataset>>) =>
+      s.columns.map((c) => ({
+        n: [c.count, c.nulls, c.invalid, c.other],
+        moments: c.moments,
+        kll: c.kll.toJSON(),
+        hll: Buffer.from(c.hll.registers).toString('base64'),
+        counts: c.isNumeric ? c.keyCounts() : c.counts,
+      }))
+    const violations = (s: Awaited<ReturnType<typeof scanDataset>>, shift: number) =>
+      s.violations
+        .filter((v) => v.column)
+        .map((v) => ({ ...v, samples: v.samples.map((x) => [x.line - shift, x.value]) }))
+    const one = await scanDataset([file('same.csv')], { schema })
+    expect(state(one)).toEqual(state(typed))
+    expect(violations(one, 1)).toEqual(violations(typed, 0))
+    expect(one.violations.find((v) => v.column === 'e' && v.check === 'max')?.count).toBeGreaterThan(0)
+    const wide = await scanDataset([file('same-wide.csv')], { schema }) // one ragged row, read as text
+    expect(violations(wide, 1)).toEqual(violations(typed, 0))
+    expect(state(wide)).toEqual(state(typed))
+  })
+
+  it('numbers at a min/max bound are re-parsed exactly', async () => {
+    // the fast parse of this 17-digit value is 11.37, 1 ulp below the value itself
+    const s = '11.370000000000001'
+    expect(parseNumberText(s, 0, s.length)).not.toBe(Number(s))
+    await writeFile(file('b.csv'), `x,y\n${s},${s}\n11.37,11.37\n`)
+    const schema = dataSchema.parse({
+      columns: {
+        x: { type: 'number', max: 11.37 },
+        y: { type: 'number', min: Number(s), max: Number(s) },
+      },
+    })
+    const scan = await scanDataset([file('b.csv')], { schema })
+    expect(scan.violations.map((v) => [v.column, v.check, v.samples.map((x) => x.value)])).toEqual([
+      ['x', 'max', [s]],
+      ['y', 'min', ['11.37']],
+    ])
+    expect(scan.columns[1]!.moments.max).toBe(Number(s))
   })
 
   it('dates and date-times are real calendar values', () => {
