@@ -166,6 +166,20 @@ describe('a parallel scan finds what a sequential one does', () => {
     expect(par).toEqual(seq)
   })
 
+  it('records longer than a chunk (a long quoted field with line breaks) grow the buffer', async () => {
+    const f = path.join(dir, 'long-record.csv')
+    const text = messyCsv(1000, 21)
+    const at = text.indexOf('\n', text.length / 2) + 1
+    const long = `"${'x\n'.repeat(3000)}""end"""`
+    await writeFile(
+      f,
+      `${text.slice(0, at)}4242,1.5,c1,${long},true\n4242,2,c1,${long},true\n${text.slice(at)}`,
+    )
+    const { seq, par } = await both([f], { schema, chunkBytes: 512, threads: 2 })
+    expect(seq.rows).toBe(1002)
+    expect(par).toEqual(seq)
+  })
+
   it('an unterminated quote and invalid UTF-8 are reported with their lines', async () => {
     const f = path.join(dir, 'bad-tail.csv')
     const head = Buffer.from(messyCsv(1500, 9))
