@@ -106,8 +106,18 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
     if (m.rss || m.maxHwm) sampled = true
     peak = Math.max(peak, m.rss, m.maxHwm)
   }
-  const sampler = setInterval(sample, o.sampleEveryMs ?? 250)
+  // Sampled often at first, then every sampleEveryMs: a short command (a few hundred ms) still gets its
+  // high-water mark read while it runs, not only the shell's as it starts.
+  let sampler: NodeJS.Timeout | undefined
+  const every = o.sampleEveryMs ?? 250
+  const next = (delay: number) => {
+    sampler = setTimeout(() => {
+      sample()
+      next(Math.min(every, delay * 2))
+    }, delay)
+  }
   sample()
+  next(Math.min(every, 10))
 
   const deadline =
     o.maxDurationMs !== undefined && pgid !== undefined
@@ -120,7 +130,7 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     child.on('error', (e) => {
       unhook()
-      clearInterval(sampler)
+      clearTimeout(sampler)
       if (deadline) clearTimeout(deadline)
       reject(e)
     })
@@ -140,7 +150,7 @@ export function runCommand(o: CommandOptions): Promise<CommandResult> {
           await new Promise((r) => setTimeout(r, 100))
       }
       if (killTimer) clearTimeout(killTimer)
-      clearInterval(sampler)
+      clearTimeout(sampler)
       unhook()
       // Output still buffered in the pipes arrives before 'close'; a background process that keeps the
       // pipes open must not hold the step forever, so wait briefly only.

@@ -125,6 +125,18 @@ sleep 60`,
     expect(r.peakMemoryBytes).toBeGreaterThan(80 * 1024 * 1024)
   })
 
+  it('measures the peak memory of a command that ends within the first sampling interval', async () => {
+    const r = await runCommand({
+      command: `node -e "const b = Buffer.alloc(40 * 1024 * 1024, 1); setTimeout(() => console.log(b[0]), 120)"`,
+      cwd: tmpdir(),
+      env: process.env,
+      onLine: () => {},
+      sampleEveryMs: 5_000,
+    })
+    expect(r.exitCode).toBe(0)
+    expect(r.peakMemoryBytes).toBeGreaterThan(40 * 1024 * 1024)
+  })
+
   it('lists no members for a group that does not exist', () => {
     expect(groupMembers(2 ** 22 + 12345)).toEqual([])
   })
