@@ -6,7 +6,7 @@ import { NotFoundError } from '../errors.js'
 import { CsvParser } from './csv.js'
 import { readJsonLines } from './jsonl.js'
 import { readParquet } from './parquet.js'
-import { byteChunks, readHead, textBlocks } from './source.js'
+import { byteChunks, fileMagic, textBlocks } from './source.js'
 import { DataError, type DataFormat, type ReadOptions, type TableSink } from './types.js'
 
 /** Expands globs (and plain paths) into a sorted list of files; none is an error naming the patterns. */
@@ -38,6 +38,10 @@ export function formatOf(file: string): { format: DataFormat; gzip: boolean } {
   return { format, gzip }
 }
 
+/** The field delimiter of a CSV/TSV file: the one given, else a tab for TSV and a comma otherwise. */
+export const delimiterFor = (format: DataFormat, delimiter?: string): string =>
+  delimiter ?? (format === 'tsv' ? '\t' : ',')
+
 /**
  * Reads one file into `sink`, in one pass and constant memory. A file that cannot be read as what its name
  * (or `opts.format`) says — empty, gzip that is not, Parquet that is not — is a DataError naming the file;
@@ -55,9 +59,7 @@ export async function readTable(file: string, sink: TableSink, opts: ReadOptions
     throw new NotFoundError(`${shown}: file not found`)
   }
   if (size === 0) throw new DataError(shown, 'the file is empty: expected at least a header')
-  const head = await readHead(file, 4)
-  const isGz = head[0] === 0x1f && head[1] === 0x8b
-  const isPq = head.toString('latin1') === 'PAR1'
+  const { gzip: isGz, parquet: isPq } = await fileMagic(file)
   if (format === 'parquet') {
     if (!isPq) throw new DataError(shown, `not a Parquet file (it does not start with 'PAR1')`)
     return readParquet(file, sink, shown, opts.columns)
@@ -72,7 +74,7 @@ export async function readTable(file: string, sink: TableSink, opts: ReadOptions
     const n = await readJsonLines(blocks, sink, opts.columns)
     return n
   }
-  const delimiter = opts.delimiter ?? (format === 'tsv' ? '\t' : ',')
+  const delimiter = delimiterFor(format, opts.delimiter)
   const parser = new CsvParser(sink, delimiter, opts.maxRecordChars)
   let empty = true
   for await (const b of blocks) {

@@ -4,16 +4,15 @@ import { open } from 'node:fs/promises'
 import { createGunzip } from 'node:zlib'
 import { DataError } from './types.js'
 
-const GZIP_MAGIC = [0x1f, 0x8b]
 export const BLOCK_BYTES = 4 * 1024 * 1024
 const LONG_LINE_BYTES = 16 * 1024 * 1024
 /** Size of the text blocks handed to the parsers (below V8's large-object threshold). */
 const TEXT_BYTES = 64 * 1024
 
-/** True when the file starts with the gzip magic bytes. */
-export async function isGzip(file: string): Promise<boolean> {
-  const head = await readHead(file, 2)
-  return head.length === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]
+/** What the first bytes of a file say it is: gzip (1f 8b) or Parquet ('PAR1'), whatever its name claims. */
+export async function fileMagic(file: string): Promise<{ gzip: boolean; parquet: boolean }> {
+  const head = await readHead(file, 4)
+  return { gzip: head[0] === 0x1f && head[1] === 0x8b, parquet: head.toString('latin1') === 'PAR1' }
 }
 
 export async function readHead(file: string, bytes: number): Promise<Buffer> {
@@ -59,6 +58,14 @@ export async function* byteChunks(file: string, gzip: boolean, shown = file): As
   }
 }
 
+/** The end of buf moved back, if needed, so it does not split a UTF-8 character. */
+export function charBoundary(buf: Uint8Array): number {
+  let cut = buf.length
+  while (cut > buf.length - 4 && cut > 0 && (buf[cut - 1]! & 0xc0) === 0x80) cut--
+  if (cut > 0 && buf[cut - 1]! >= 0xc0) cut--
+  return cut
+}
+
 export interface TextBlock {
   readonly text: string
   /** The block held bytes that are not UTF-8 (decoded as U+FFFD). */
@@ -82,9 +89,7 @@ export async function* textBlocks(chunks: AsyncIterable<Buffer>): AsyncGenerator
         continue
       }
       // a very long line: pass it on in pieces cut at a character boundary (the CSV parser joins them)
-      let cut = buf.length
-      while (cut > buf.length - 4 && cut > 0 && (buf[cut - 1]! & 0xc0) === 0x80) cut--
-      if (cut > 0 && buf[cut - 1]! >= 0xc0) cut--
+      const cut = charBoundary(buf)
       yield decode(buf.subarray(0, cut))
       rest = Buffer.from(buf.subarray(cut))
       continue

@@ -82,6 +82,7 @@ export class ChunkScanner {
         }
         return undefined
       case 'file':
+        this.rows += this.router?.rows ?? 0
         this.shown = msg.shown
         this.map = msg.map
         this.delimiter = msg.delimiter
@@ -96,7 +97,6 @@ export class ChunkScanner {
   }
 
   private startRouter(): void {
-    if (this.router) this.rows += this.router.rows
     const columns = this.map.map((i) => (i >= 0 ? this.accs[i] : undefined))
     this.router = new RowRouter(this.shown, () => columns, this.book)
     this.router.header([])
@@ -132,10 +132,9 @@ export class ChunkScanner {
   }
 
   private flush(): Reply {
-    this.startRouter()
     const state: ScanState = {
       kind: 'state',
-      rows: this.rows,
+      rows: this.rows + (this.router?.rows ?? 0),
       columns: this.accs.map((a) => a.toState()),
       fileViolations: this.book.all(),
     }

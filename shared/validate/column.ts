@@ -57,14 +57,26 @@ export function hit(v: Violation, file: string, line: number, value: string): vo
 }
 
 /**
- * Adds parts of one violation found by scan workers to `v`, as one pass in file order would have: counts
- * add up; samples are ordered by their (encoded) line, mapped through `fixLine` and kept up to the cap.
+ * Adds violations found by scan workers to the ones `into` returns (one per column and check), as one pass
+ * in file order would have: counts add up; samples are ordered by their (encoded) line, mapped through
+ * `fixLine` and kept up to the cap.
  */
-export function mergeViolations(
-  v: Violation,
+export function mergeViolationParts(
   parts: readonly Violation[],
+  into: (part: Violation) => Violation,
   fixLine: (line: number) => number,
 ): void {
+  const groups = new Map<string, Violation[]>()
+  for (const v of parts) {
+    const key = `${v.column}\u0000${v.check}`
+    const list = groups.get(key)
+    if (list) list.push(v)
+    else groups.set(key, [v])
+  }
+  for (const list of groups.values()) mergeViolations(into(list[0]!), list, fixLine)
+}
+
+function mergeViolations(v: Violation, parts: readonly Violation[], fixLine: (line: number) => number): void {
   for (const p of parts) v.count += p.count
   const samples = parts.flatMap((p) => p.samples).sort((a, b) => a.line - b.line)
   for (const x of samples) {
@@ -447,15 +459,8 @@ export class ColumnAcc {
         raw(v, t, s, e, flag),
       )
     if (this.uniqueOut) this.uniqueOut.add(v, line)
-    else if (this.uniqueInts) {
-      if (!this.uniqueInts.add(v))
-        hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, raw(v, t, s, e, flag))
-    } else if (this.uniqueSet) {
-      const before = this.uniqueSet.size
-      this.uniqueSet.add(v)
-      if (this.uniqueSet.size === before)
-        hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, raw(v, t, s, e, flag))
-    }
+    else if ((this.uniqueInts || this.uniqueSet) && this.seenBefore(v))
+      this.duplicate(line, raw(v, t, s, e, flag))
     this.addNumber(v)
   }
 
@@ -583,12 +588,7 @@ export class ColumnAcc {
         hit(this.violation('pattern', 'error', `does not match ${this.spec?.pattern}`), this.file, line, v)
     }
     if (this.uniqueOut) this.uniqueOut.add(v, line)
-    else if (this.uniqueSet) {
-      const before = this.uniqueSet.size
-      this.uniqueSet.add(v)
-      if (this.uniqueSet.size === before)
-        hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, v)
-    }
+    else if (this.uniqueSet && this.seenBefore(v)) this.duplicate(line, v)
     this.count++
     this.addKey(key)
   }
@@ -650,8 +650,20 @@ export class ColumnAcc {
 
   /** Checks one collected `unique` value, in file order (main thread of a parallel scan). */
   checkUnique(v: number | string, line: number): void {
-    const dup = this.uniqueInts ? !this.uniqueInts.add(v as number) : !addNew(this.uniqueSet!, v)
-    if (dup) hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, String(v))
+    if (this.seenBefore(v)) this.duplicate(line, String(v))
+  }
+
+  /** Records v for `unique`; true when it was there already. */
+  private seenBefore(v: number | string): boolean {
+    if (this.uniqueInts) return !this.uniqueInts.add(v as number)
+    const set = this.uniqueSet!
+    const before = set.size
+    set.add(v)
+    return set.size === before
+  }
+
+  private duplicate(line: number, value: string): void {
+    hit(this.violation('unique', 'error', 'duplicate value'), this.file, line, value)
   }
 
   /** The mergeable state of this column (sent from a scan worker to the main thread). */
@@ -693,14 +705,11 @@ export class ColumnAcc {
       if (this.cand && s.cand)
         for (const k of Object.keys(this.cand) as (keyof Candidates)[]) this.cand[k] &&= s.cand[k]
     }
-    const byCheck = new Map<string, Violation[]>()
-    for (const v of states.flatMap((s) => s.violations)) {
-      const list = byCheck.get(v.check)
-      if (list) list.push(v)
-      else byCheck.set(v.check, [v])
-    }
-    for (const [check, parts] of byCheck)
-      mergeViolations(this.violation(check, parts[0]!.severity, parts[0]!.message), parts, fixLine)
+    mergeViolationParts(
+      states.flatMap((s) => s.violations),
+      (p) => this.violation(p.check, p.severity, p.message),
+      fixLine,
+    )
   }
 
   private mergeCounts(s: ColumnState): void {
@@ -886,10 +895,4 @@ export interface ColumnState {
   readonly exact: { values: Float64Array; overflow: boolean } | undefined
   readonly cand: Candidates | undefined
   readonly violations: Violation[]
-}
-
-function addNew(set: Set<string | number>, v: string | number): boolean {
-  const before = set.size
-  set.add(v)
-  return set.size > before
 }

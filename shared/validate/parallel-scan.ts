@@ -5,8 +5,9 @@ import { availableParallelism } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
+import { charBoundary } from '../data/source.js'
 import { ChunkScanner, type FromWorker, LINE_SEG, type ScanState, type ToWorker } from './chunk-scan.js'
-import { type ColumnAcc, type ColumnInit, mergeViolations, type Violation } from './column.js'
+import { type ColumnAcc, type ColumnInit, mergeViolationParts, type Violation } from './column.js'
 import type { ViolationBook } from './rows.js'
 
 /**
@@ -276,17 +277,11 @@ export class ScanPool {
       )
       for (const v of acc.allViolations()) decodeSamples(v, fixLine)
     })
-    const byKey = new Map<string, Violation[]>()
-    for (const v of states.flatMap((s) => s.fileViolations)) {
-      const key = `${v.column}\u0000${v.check}`
-      const list = byKey.get(key)
-      if (list) list.push(v)
-      else byKey.set(key, [v])
-    }
-    for (const parts of byKey.values()) {
-      const p = parts[0]!
-      mergeViolations(book.get(p.column, p.check, p.severity, p.message), parts, fixLine)
-    }
+    mergeViolationParts(
+      states.flatMap((s) => s.fileViolations),
+      (p) => book.get(p.column, p.check, p.severity, p.message),
+      fixLine,
+    )
     return states.reduce((n, s) => n + s.rows, 0)
   }
 
@@ -405,11 +400,7 @@ function lastLf(buf: Buffer, from: number, to: number): number {
 /** Where a buffer of the one-stream path is cut: after its last line break, else at a character boundary. */
 function streamCut(buf: Buffer): number {
   const nl = buf.lastIndexOf(LF)
-  if (nl >= 0) return nl + 1
-  let cut = buf.length
-  while (cut > buf.length - 4 && cut > 0 && (buf[cut - 1]! & 0xc0) === 0x80) cut--
-  if (cut > 0 && buf[cut - 1]! >= 0xc0) cut--
-  return cut
+  return nl >= 0 ? nl + 1 : charBoundary(buf)
 }
 
 /** Maps an encoded line (see LINE_SEG) to the file's line, given the segments in order and their line counts. */

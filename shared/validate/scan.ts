@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { displayPath } from '../config/load.js'
-import { formatOf, readTable } from '../data/read.js'
-import { readHead } from '../data/source.js'
+import { delimiterFor, formatOf, readTable } from '../data/read.js'
+import { fileMagic } from '../data/source.js'
 import type { DataFormat } from '../data/types.js'
 import { ColumnAcc, hit, type Violation } from './column.js'
 import { MIN_PARALLEL_BYTES, ScanPool, type SpawnWorker, threadSpawner } from './parallel-scan.js'
@@ -105,7 +105,7 @@ export async function scanDataset(files: readonly string[], opts: ScanOptions = 
         return map
       }
       const parallel = await pool?.for(file, opts.format, opts.delimiter)
-      const n = await parallel?.scanFile(file, shown, parallel.delimiter, onHeader, order, book)
+      const n = await parallel?.pool.scanFile(file, shown, parallel.delimiter, onHeader, order, book)
       if (n !== undefined) rows += n
       else {
         const router = new RowRouter(shown, onHeader, book, rowShard)
@@ -176,7 +176,7 @@ class LazyPool {
     file: string,
     format: DataFormat | undefined,
     delimiter: string | undefined,
-  ): Promise<{ scanFile: ScanPool['scanFile']; delimiter: string } | undefined> {
+  ): Promise<{ pool: ScanPool; delimiter: string } | undefined> {
     const o = this.opts
     if (!o || o.threads < 2) return undefined
     const claimed = formatOf(file)
@@ -187,13 +187,12 @@ class LazyPool {
       () => 0,
     )
     if (size < (o.minFileBytes ?? MIN_PARALLEL_BYTES)) return undefined
-    const head = await readHead(file, 4)
-    if ((head[0] === 0x1f && head[1] === 0x8b) || head.toString('latin1') === 'PAR1') return undefined
+    const magic = await fileMagic(file)
+    if (magic.gzip || magic.parquet) return undefined
     const spawn = o.spawn ?? threadSpawner()
     if (!spawn) return undefined
     this.pool ??= new ScanPool({ threads: o.threads, spawn, chunkBytes: o.chunkBytes })
-    const pool = this.pool
-    return { scanFile: pool.scanFile.bind(pool), delimiter: delimiter ?? (f === 'tsv' ? '\t' : ',') }
+    return { pool: this.pool, delimiter: delimiterFor(f, delimiter) }
   }
 
   get workers(): number {
