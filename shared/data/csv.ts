@@ -1,4 +1,5 @@
-import type { TableSink } from './types.js'
+import { lastInexact, numberEnd, readInt, readNumber } from './numbers.js'
+import { FIELD_INT, FIELD_TEXT, type LaneFields, type TableSink } from './types.js'
 
 const QUOTE = 34
 const LF = 10
@@ -12,6 +13,10 @@ const BOM = 0xfeff
  *
  * No string is made per field: records go to the sink as offsets into the block. Line numbers are physical
  * lines (1 is the header), counting the line breaks inside quoted fields.
+ *
+ * A block given with its bytes (ASCII) goes through the fast lane first: simple records are read straight
+ * from the bytes in one pass that also parses the numbers the sink asks for (`fieldKinds`); any other
+ * record goes through the general parser, and the lane takes over again after it.
  */
 export class CsvParser {
   private readonly delim: number
@@ -29,6 +34,9 @@ export class CsvParser {
   private stopped = false
   /** The carry ends inside a quoted field. */
   private openQuote = false
+  /** The fast lane's field kinds and parsed numbers (from the first block with bytes after the header). */
+  private kinds: Uint8Array | undefined
+  private lane: LaneFields | undefined
 
   /**
    * `start`: parse a piece of a file that begins at a record boundary after the header (a parallel scan):
@@ -54,8 +62,11 @@ export class CsvParser {
     return this.carry ? this.carryLine : this.line
   }
 
-  /** Feeds one block. `suspect`: the block held invalid UTF-8. */
-  push(block: string, suspect = false): void {
+  /**
+   * Feeds one block. `suspect`: the block held invalid UTF-8. `bytes`: the block's bytes when it is ASCII
+   * (offsets match), for the fast lane.
+   */
+  push(block: string, suspect = false, bytes?: Uint8Array): void {
     if (this.stopped) return
     let text = block
     if (this.first) {
@@ -71,13 +82,15 @@ export class CsvParser {
       return
     }
     this.openQuote = false
+    let b = bytes !== undefined && bytes.length === text.length ? bytes : undefined
     if (this.carry) {
       text = this.carry + text
       suspect ||= this.carrySuspect
       this.line = this.carryLine
       this.carry = ''
+      b = undefined
     }
-    const consumed = this.parse(text, false, suspect)
+    const consumed = b ? this.parseLane(text, b, suspect) : this.parse(text, false, suspect)
     if (consumed < text.length) {
       this.carry = text.slice(consumed)
       this.carrySuspect = suspect
@@ -117,6 +130,109 @@ export class CsvParser {
     }
   }
 
+  /**
+   * Parses the complete records of an ASCII block: the fast lane where it can, the general parser for one
+   * record where it cannot (the header, a blank line, a ragged row, doubled quotes, a line break inside
+   * quotes...). Returns where it stopped, as parse does.
+   */
+  private parseLane(text: string, b: Uint8Array, suspect: boolean): number {
+    // the lane reads no further than the last line break, so every scan of a record stops at one
+    const laneEnd = b.lastIndexOf(LF) + 1
+    let pos = 0
+    while (pos < laneEnd) {
+      if (this.ncols > 0) pos = this.fastRecords(text, b, pos, laneEnd)
+      if (pos >= laneEnd) break
+      const nl = b.indexOf(LF, pos)
+      let next: number
+      if (b.subarray(pos, nl).includes(QUOTE)) next = this.parse(text, false, suspect, pos, true)
+      else {
+        // no quote: the record is this line, parsed on its own so nothing searches past it
+        this.parse(text.slice(pos, nl + 1), false, suspect)
+        next = nl + 1
+      }
+      if (next === pos) return pos
+      pos = next
+    }
+    return pos
+  }
+
+  /**
+   * The fast lane: reads records from `pos` while they are simple (exactly ncols fields, each unquoted or
+   * quoted without quotes or line breaks inside; LF or CRLF), straight from the bytes, parsing on the way
+   * the integer and number fields the sink asked for. `n` is just past a line break. Returns the start of
+   * the first record it leaves to the general parser (or `n`).
+   */
+  private fastRecords(text: string, b: Uint8Array, pos: number, n: number): number {
+    const lane = this.lane ?? this.startLane()
+    lane.bytes = b
+    const kinds = this.kinds!
+    const { values, state } = lane
+    const delim = this.delim
+    const last = this.ncols - 1
+    const starts = this.starts
+    const ends = this.ends
+    const flags = this.flags
+    while (pos < n) {
+      let i = pos
+      let c = b[i]!
+      if (c === LF || c === CR) return pos // a blank line
+      for (let f = 0; ; f++) {
+        const term = f === last ? LF : delim
+        let fs = i
+        let fe: number
+        let flag = 0
+        let st = 0
+        let v = Number.NaN
+        if (c === QUOTE) {
+          fs = ++i
+          for (; i < n; i++) {
+            c = b[i]!
+            if (c === QUOTE || c === LF) break
+          }
+          if (i >= n || c !== QUOTE) return pos
+          fe = i
+          c = ++i < n ? b[i]! : -1
+          if (c === CR && f === last && i + 1 < n && b[i + 1] === LF) c = b[++i]!
+          flag = 1
+        } else {
+          const kind = kinds[f]!
+          let ne = -1
+          if (kind !== FIELD_TEXT && c !== delim && c !== LF) {
+            v = kind === FIELD_INT ? readInt(b, i) : readNumber(b, i)
+            ne = numberEnd
+            i = ne
+            c = b[i]!
+          }
+          while (c !== delim && c !== LF) c = b[++i]!
+          fe = c === LF && i > fs && b[i - 1] === CR ? i - 1 : i
+          if (fe === ne && !Number.isNaN(v)) st = kind === FIELD_INT || !lastInexact ? 1 : 2
+        }
+        if (c !== term) return pos // too few fields (a line break) or too many (a delimiter)
+        starts[f] = fs
+        ends[f] = fe
+        flags[f] = flag
+        state[f] = st
+        values[f] = v
+        if (f === last) break
+        c = b[++i]!
+      }
+      this.records++
+      this.sink.textRecord(text, starts, ends, flags, this.line++, false, lane)
+      pos = i + 1
+    }
+    return pos
+  }
+
+  private startLane(): LaneFields {
+    const n = this.ncols
+    if (this.starts.length < n) this.grow(n)
+    this.kinds = new Uint8Array(n)
+    const asked = this.sink.fieldKinds?.()
+    if (asked) this.kinds.set(asked.subarray(0, n))
+    this.lane = { bytes: new Uint8Array(0), values: new Float64Array(n), state: new Uint8Array(n) }
+    return this.lane
+  }
+
   /** True once the header was read. */
   get hasHeader(): boolean {
     return this.ncols >= 0
@@ -136,20 +252,21 @@ export class CsvParser {
   }
 
   /**
-   * Parses complete records from `text`; returns how many characters were consumed (the start of the first
-   * incomplete record). With `final`, a record may end at the end of the text.
+   * Parses complete records from `text`, starting at `from`; returns where it stopped (the start of the first
+   * incomplete record). With `final`, a record may end at the end of the text; with `one`, it stops after
+   * one record.
    */
-  private parse(text: string, final: boolean, suspect: boolean): number {
+  private parse(text: string, final: boolean, suspect: boolean, from = 0, one = false): number {
     const n = text.length
     const delim = this.delim
-    let i = 0
-    let recStart = 0
+    let i = from
+    let recStart = from
     let recLine = this.line
     let nf = 0
     let line = this.line
     let malformed = false
     const delimChar = String.fromCharCode(delim)
-    let nextQuote = text.indexOf('"')
+    let nextQuote = text.indexOf('"', from)
     if (nextQuote < 0) nextQuote = n
     while (i < n || (final && i === n && (nf > 0 || i > recStart))) {
       // fast path: a whole record without quotes, split with native indexOf
@@ -180,6 +297,7 @@ export class CsvParser {
           nf = 0
           recStart = i
           recLine = line
+          if (one) break
           continue
         }
       }
@@ -279,7 +397,7 @@ export class CsvParser {
       nf = 0
       recStart = i
       recLine = line
-      if (i >= n) break
+      if (i >= n || one) break
     }
     this.line = line
     return final ? n : recStart

@@ -70,6 +70,8 @@ export interface TextBlock {
   readonly text: string
   /** The block held bytes that are not UTF-8 (decoded as U+FFFD). */
   readonly suspect: boolean
+  /** An ASCII block's bytes (offsets match the text's), valid until the next block is asked for. */
+  readonly bytes?: Uint8Array
 }
 
 /**
@@ -118,7 +120,7 @@ export function* textPieces(buf: Buffer): Generator<TextBlock> {
 }
 
 function decode(buf: Buffer): TextBlock {
-  if (isAscii(buf)) return { text: buf.toString('latin1'), suspect: false }
+  if (isAscii(buf)) return { text: buf.toString('latin1'), suspect: false, bytes: buf }
   if (isUtf8(buf)) return { text: buf.toString('utf8'), suspect: false }
   return { text: buf.toString('utf8'), suspect: true }
 }

@@ -46,10 +46,32 @@ export interface TableSink {
     flags: Uint8Array,
     line: number,
     suspect: boolean,
+    lane?: LaneFields,
   ): void
+  /**
+   * How the CSV reader's fast lane should read each field (FIELD_TEXT, FIELD_INT or FIELD_NUMBER); asked
+   * once the header is known. Without it every field is text.
+   */
+  fieldKinds?(): Uint8Array
   /** One record of typed values (JSON Lines, Parquet), aligned with the header. */
   valueRecord(values: readonly unknown[], line: number): void
   issue(issue: ReaderIssue): void
+}
+
+export const FIELD_TEXT = 0
+export const FIELD_INT = 1
+export const FIELD_NUMBER = 2
+
+/**
+ * What the CSV reader's fast lane adds to a record read straight from the bytes of an ASCII block: the
+ * bytes (same offsets as the text) and the numbers it parsed on the way. `state[i]`: 0, field i was not
+ * parsed (text, empty, quoted or not a plain number: parse it from the text); 1, `values[i]` is exact; 2,
+ * it has more than 15 significant digits and may be 1-2 ulp off (see data/numbers.ts).
+ */
+export interface LaneFields {
+  bytes: Uint8Array
+  readonly values: Float64Array
+  readonly state: Uint8Array
 }
 
 export type DataFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet'

@@ -113,7 +113,7 @@ export class ChunkScanner {
     const parser = this.parser
     const first = parser.nextLine
     for (const piece of textPieces(Buffer.from(msg.buf, 0, msg.length)))
-      parser.push(piece.text, piece.suspect)
+      parser.push(piece.text, piece.suspect, piece.bytes)
     if (msg.last) parser.end()
     const unique: ChunkDone['unique'][number][] = []
     this.accs.forEach((acc, column) => {

@@ -1,4 +1,5 @@
 import { fieldText } from '../data/csv.js'
+import { FIELD_INT, FIELD_NUMBER, FIELD_TEXT } from '../data/types.js'
 import { HyperLogLog, hashString } from '../stats/hll.js'
 import { type KllJson, KllSketch } from '../stats/kll.js'
 import { addValue, emptyMoments, type Moments, mergeMoments } from '../stats/moments.js'
@@ -298,6 +299,19 @@ export class ColumnAcc {
 
   allViolations(): Violation[] {
     return [...this.violations.values()]
+  }
+
+  /** How the CSV reader's fast lane should read this column's fields. */
+  get fieldKind(): number {
+    return this.code === T_INT ? FIELD_INT : this.code === T_NUM ? FIELD_NUMBER : FIELD_TEXT
+  }
+
+  /**
+   * A CSV field of an integer or number column that the reader's fast lane already parsed (unquoted, not
+   * empty): what `text` does with the value parseIntBytes or parseNumberBytes would give.
+   */
+  parsedNumber(v: number, inexact: boolean, t: string, s: number, e: number, line: number): void {
+    this.num(inexact && this.nearDecision(v) ? exactNumber(t, s, e) : v, line, t, s, e, 0)
   }
 
   /** A CSV field. `b`: latin1Bytes(t), when the caller has it (once per record rather than per field). */

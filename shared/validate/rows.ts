@@ -1,5 +1,5 @@
 import { fieldText } from '../data/csv.js'
-import type { ReaderIssue, TableSink } from '../data/types.js'
+import { FIELD_TEXT, type LaneFields, type ReaderIssue, type TableSink } from '../data/types.js'
 import { type ColumnAcc, hit, newViolation, type Severity, type Violation } from './column.js'
 import { latin1Bytes } from './parse.js'
 import type { Shard } from './scan.js'
@@ -68,6 +68,7 @@ export class RowRouter implements TableSink {
     flags: Uint8Array,
     line: number,
     suspect: boolean,
+    lane?: LaneFields,
   ): void {
     if (this.rowShard && this.skip()) return
     this.rows++
@@ -81,11 +82,27 @@ export class RowRouter implements TableSink {
       }
     }
     const columns = this.columns
+    if (lane) {
+      const { bytes, state, values } = lane
+      for (let i = 0; i < width; i++) {
+        const acc = columns[i]
+        if (!acc) continue
+        const st = state[i]!
+        if (st !== 0) acc.parsedNumber(values[i]!, st === 2, text, starts[i]!, ends[i]!, line)
+        else acc.text(text, starts[i]!, ends[i]!, flags[i]!, line, bytes)
+      }
+      return
+    }
     const bytes = latin1Bytes(text)
     for (let i = 0; i < width; i++) {
       const acc = columns[i]
       if (acc) acc.text(text, starts[i]!, ends[i]!, flags[i]!, line, bytes)
     }
+  }
+
+  /** The fast lane parses the fields of integer and number columns (see CsvParser). */
+  fieldKinds(): Uint8Array {
+    return Uint8Array.from(this.columns, (acc) => acc?.fieldKind ?? FIELD_TEXT)
   }
 
   valueRecord(values: readonly unknown[], line: number): void {

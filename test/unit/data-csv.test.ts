@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CsvParser } from '../../shared/data/csv.js'
+import { lastInexact, parseIntText, parseNumberText } from '../../shared/data/numbers.js'
+import { FIELD_INT, FIELD_NUMBER, FIELD_TEXT } from '../../shared/data/types.js'
 import { collectSink } from '../helpers/collect-sink.js'
 
 /** Parses `text` fed in pieces of `step` characters (every split point must give the same result). */
@@ -120,5 +122,135 @@ describe('CsvParser (RFC 4180)', () => {
     const big = 'x'.repeat(10 * 1024 * 1024)
     const out = parse(`a,b\n"${big}",1\n`, 1024 * 1024)
     expect((out.rows[0]!.values[0] as string).length).toBe(big.length)
+  })
+})
+
+describe('CsvParser fast lane (blocks given with their bytes)', () => {
+  /** A sink that records every record, with the lane's parsed numbers checked against the text parsers. */
+  function laneSink(kinds: number[]) {
+    const { sink, out } = collectSink()
+    const parsed: string[] = []
+    const textRecord = sink.textRecord
+    sink.textRecord = (text, starts, ends, flags, line, suspect, lane) => {
+      textRecord(text, starts, ends, flags, line, suspect)
+      if (!lane) return
+      for (let i = 0; i < starts.length && i < kinds.length; i++) {
+        if (!lane.state[i]) continue
+        const field = text.slice(starts[i]!, ends[i]!)
+        const want =
+          kinds[i] === FIELD_INT
+            ? parseIntText(field, 0, field.length)
+            : parseNumberText(field, 0, field.length)
+        // the same double, and the same word on exactness
+        expect(Object.is(lane.values[i], want), `${field} → ${lane.values[i]} (want ${want})`).toBe(true)
+        if (kinds[i] === FIELD_NUMBER) expect(lane.state[i] === 2).toBe(lastInexact)
+        expect(lane.bytes[starts[i]!]).toBe(field.charCodeAt(0))
+        parsed.push(field)
+      }
+    }
+    sink.fieldKinds = () => Uint8Array.from(kinds)
+    return { sink, out, parsed }
+  }
+
+  /** Feeds `text` in blocks cut after the line breaks at `cuts`, with (lane) or without their bytes. */
+  function feed(text: string, kinds: number[], lane: boolean, cuts: number[] = []) {
+    const s = laneSink(kinds)
+    const p = new CsvParser(s.sink)
+    let from = 0
+    for (const cut of [...cuts.filter((c) => c > 0 && c < text.length), text.length]) {
+      const piece = text.slice(from, cut)
+      from = cut
+      if (piece) p.push(piece, false, lane ? Buffer.from(piece, 'latin1') : undefined)
+    }
+    p.end()
+    return { out: s.out, parsed: s.parsed, records: p.records }
+  }
+
+  const KINDS = [FIELD_INT, FIELD_NUMBER, FIELD_TEXT, FIELD_NUMBER]
+
+  it.each([
+    ['plain', 'id,x,c,y\n1,2.5,a,3\n2,-0.125,b,4e2\n'],
+    ['CRLF', 'id,x,c,y\r\n1,2.5,a,3\r\n2,,b,\r\n'],
+    ['quoted fields', 'id,x,c,y\n1,"2.5","a,b",3\n2,1,"",""\n'],
+    ['doubled quotes and quoted newlines', 'id,x,c,y\n1,2,"a ""b""",3\n2,3,"line\nbreak",4\n5,6,c,7\n'],
+    ['ragged rows and blank lines', 'id,x,c,y\n1,2,a\n\n3,4,b,5,6\n7,8,c,9\n\r\n10,11,d,12\n'],
+    ['text after a quote', 'id,x,c,y\n1,2,"a"b,3\n4,5,c,6\n'],
+    ['not numbers', 'id,x,c,y\n1.5,abc,c,1e\n+,-,c,.\n007,0.000123,c,-0\n'],
+    ['long digits', 'id,x,c,y\n1234567890123456,0.12345678901234567890,c,12345678901234567.5\n'],
+    ['no final newline', 'id,x,c,y\n1,2,a,3\n4,5,b,6'],
+    ['unterminated quote', 'id,x,c,y\n1,2,"open,3\n4,5,b,6\n'],
+    ['a CR inside a field', 'id,x,c,y\n1,2\r5,a\rb,3\n'],
+  ])('%s: the same records, lines and issues as the general parser', (_name, text) => {
+    const general = feed(text, KINDS, false)
+    for (const cuts of [[], [...text.matchAll(/\n/g)].map((m) => m.index! + 1)]) {
+      const lane = feed(text, KINDS, true, cuts)
+      expect(lane.out).toEqual(general.out)
+      expect(lane.records).toBe(general.records)
+    }
+  })
+
+  it('random records: the same as the general parser, whatever the blocks', () => {
+    let seed = 7
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!
+    const numbers = [
+      '0',
+      '-7',
+      '+3',
+      '42',
+      '3.25',
+      '-0.5',
+      '.5',
+      '5.',
+      '1e5',
+      '2.5E-3',
+      '00012',
+      '0.000001',
+      '12345678901234567',
+      '-1.2345678901234567',
+      '0.1234567890123456789',
+      '1234567890123456789012',
+      '1e400',
+      '',
+      '-',
+      '.',
+      'abc',
+      '1.2.3',
+      '1,5',
+      ' 1',
+      '1 ',
+    ]
+    const fields = [
+      ...numbers,
+      'text',
+      '"quoted"',
+      '"a,b"',
+      '"say ""hi"""',
+      '"two\nlines"',
+      '"x"y',
+      'a"b',
+      '""',
+    ]
+    const lines = ['id,x,c,y']
+    for (let r = 0; r < 400; r++) {
+      const width = rand() < 0.05 ? pick([1, 3, 5]) : 4
+      if (rand() < 0.03) lines.push('')
+      else
+        lines.push(
+          Array.from({ length: width }, () => (rand() < 0.6 ? pick(numbers) : pick(fields))).join(','),
+        )
+    }
+    const text = lines.join(rand() < 0.5 ? '\n' : '\r\n') + '\n'
+    const general = feed(text, KINDS, false)
+    const breaks = [...text.matchAll(/\n/g)].map((m) => m.index! + 1)
+    for (let k = 0; k < 5; k++) {
+      const cuts = breaks.filter(() => rand() < 0.1)
+      const lane = feed(text, KINDS, true, cuts)
+      expect(lane.out).toEqual(general.out)
+      expect(lane.parsed.length).toBeGreaterThan(100)
+    }
   })
 })
