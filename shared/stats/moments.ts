@@ -1,6 +1,7 @@
 /**
- * Count, mean and sum of squared deviations (M2), updated one value at a time (Welford) and merged exactly
- * (Chan et al.): a merge of shard moments equals one pass over all values, up to floating-point rounding.
+ * Count, mean and sum of squared deviations (M2), updated one value at a time (Welford) or a batch at a time
+ * (two passes over the batch, then merged), and merged exactly (Chan et al.): a merge of shard moments
+ * equals one pass over all values, up to floating-point rounding.
  */
 export interface Moments {
   n: number
@@ -19,6 +20,42 @@ export function addValue(m: Moments, x: number): void {
   m.m2 += d * (x - m.mean)
   if (x < m.min) m.min = x
   if (x > m.max) m.max = x
+}
+
+/**
+ * Adds xs[0], …, xs[count − 1]: the batch's mean, then its M2 around that mean (no division per value,
+ * unlike Welford's update), merged into m as mergeMoments does.
+ */
+export function addValues(m: Moments, xs: Float64Array, count: number): void {
+  if (count === 0) return
+  let sum = 0
+  let min = m.min
+  let max = m.max
+  for (let i = 0; i < count; i++) {
+    const x = xs[i]!
+    sum += x
+    if (x < min) min = x
+    if (x > max) max = x
+  }
+  const mean = sum / count
+  let m2 = 0
+  for (let i = 0; i < count; i++) {
+    const d = xs[i]! - mean
+    m2 += d * d
+  }
+  m.min = min
+  m.max = max
+  if (m.n === 0) {
+    m.n = count
+    m.mean = mean
+    m.m2 = m2
+    return
+  }
+  const n = m.n + count
+  const d = mean - m.mean
+  m.mean += (d * count) / n
+  m.m2 += m2 + (d * d * m.n * count) / n
+  m.n = n
 }
 
 export function mergeMoments(a: Moments, b: Moments): Moments {

@@ -2,7 +2,7 @@ import { fieldText } from '../data/csv.js'
 import { FIELD_INT, FIELD_NUMBER, FIELD_TEXT } from '../data/types.js'
 import { HyperLogLog, hashString } from '../stats/hll.js'
 import { type KllJson, KllSketch } from '../stats/kll.js'
-import { addValue, emptyMoments, type Moments, mergeMoments } from '../stats/moments.js'
+import { addValue, addValues, emptyMoments, type Moments, mergeMoments } from '../stats/moments.js'
 import {
   exactNumber,
   lastInexact,
@@ -240,6 +240,9 @@ export class ColumnAcc {
   private textCache: TextCache | undefined
   private min: number | undefined
   private max: number | undefined
+  /** Where a value may be within 1e-15 (relative) of min or max: [lo, hi], or empty (see nearDecision). */
+  private readonly nearMin: readonly [number, number]
+  private readonly nearMax: readonly [number, number]
   private minT: number | undefined
   private maxT: number | undefined
   file = ''
@@ -265,6 +268,8 @@ export class ColumnAcc {
     if (spec?.pattern) this.regex = new RegExp(spec.pattern, 'u')
     if (typeof spec?.min === 'number') this.min = spec.min
     if (typeof spec?.max === 'number') this.max = spec.max
+    this.nearMin = nearZone(this.min)
+    this.nearMax = nearZone(this.max)
     if (typeof spec?.min === 'string') this.minT = timeOf(spec.min, type)
     if (typeof spec?.max === 'string') this.maxT = timeOf(spec.max, type)
     if ((this.code === T_CAT || this.code === T_STR || this.code === T_BOOL) && !this.uniqueSet)
@@ -403,6 +408,12 @@ export class ColumnAcc {
   /** Could a 1-2 ulp parsing error change a check's outcome for v? (near a bound, or any `values` set) */
   private nearDecision(v: number): boolean {
     if (this.valueSet || this.uniqueSet) return true
+    // most values are far from both bounds: two range tests (precomputed in the constructor) say so
+    if (
+      !(v >= this.nearMin[0]! && v <= this.nearMin[1]!) &&
+      !(v >= this.nearMax[0]! && v <= this.nearMax[1]!)
+    )
+      return false
     const tol = Math.abs(v) * 1e-15
     return (
       (this.min !== undefined && Math.abs(v - this.min) <= tol) ||
@@ -490,27 +501,7 @@ export class ColumnAcc {
     const n = this.pendingN
     const buf = this.pending
     this.pendingN = 0
-    const m = this._moments
-    let count = m.n
-    let mean = m.mean
-    let m2 = m.m2
-    let min = m.min
-    let max = m.max
-    for (let i = 0; i < n; i++) {
-      // as addValue (Welford), on locals
-      const x = buf[i]!
-      count++
-      const d = x - mean
-      mean += d / count
-      m2 += d * (x - mean)
-      if (x < min) min = x
-      if (x > max) max = x
-    }
-    m.n = count
-    m.mean = mean
-    m.m2 = m2
-    m.min = min
-    m.max = max
+    addValues(this._moments, buf, n)
     this._kll.addMany(buf, n)
     this._hll.addNumbers(buf, n)
     const exact = this._exact
@@ -656,10 +647,7 @@ export class ColumnAcc {
 
   /** The values collected since the last call (see collectUnique). */
   takeUnique(): UniqueValues | undefined {
-    const out = this.uniqueOut
-    if (!out) return undefined
-    this.uniqueOut = new UniqueBatch()
-    return out.take()
+    return this.uniqueOut?.take()
   }
 
   /** Checks one collected `unique` value, in file order (main thread of a parallel scan). */
@@ -856,6 +844,16 @@ class TextCache {
   }
 }
 
+/**
+ * Every v with |v − bound| ≤ |v|·1e-15 lies in the returned range (a superset: |v| ≤ 2|bound| there, so
+ * the distance is at most 2e-15·|bound|); no bound gives an empty range.
+ */
+function nearZone(bound: number | undefined): readonly [number, number] {
+  if (bound === undefined) return [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
+  const tol = Math.abs(bound) * 2e-15 + Number.MIN_VALUE
+  return [bound - tol, bound + tol]
+}
+
 function raw(v: number, t: string | undefined, s: number, e: number, flag: number): string {
   return t === undefined ? String(v) : fieldText(t, s, e, flag)
 }
@@ -867,19 +865,35 @@ function timeOf(s: string, type: ColumnType | 'auto'): number | undefined {
 
 /** `unique` values of one column collected in a scan worker, with their lines. */
 class UniqueBatch {
-  private nums: number[] = []
+  private nums = new Float64Array(1024)
+  private lines = new Float64Array(1024)
+  private n = 0
   private strs: string[] = []
-  private lines: number[] = []
   add(v: number | string, line: number): void {
-    if (typeof v === 'number') this.nums.push(v)
+    const n = this.n
+    if (n === this.lines.length) this.grow()
+    if (typeof v === 'number') this.nums[n] = v
     else this.strs.push(v)
-    this.lines.push(line)
+    this.lines[n] = line
+    this.n = n + 1
   }
+  private grow(): void {
+    const nums = new Float64Array(2 * this.n)
+    nums.set(this.nums)
+    this.nums = nums
+    const lines = new Float64Array(2 * this.n)
+    lines.set(this.lines)
+    this.lines = lines
+  }
+  /** The values and lines added since the last take (copies: they are sent away). */
   take(): UniqueValues {
-    return {
-      values: this.strs.length ? this.strs : Float64Array.from(this.nums),
-      lines: Float64Array.from(this.lines),
+    const out = {
+      values: this.strs.length ? this.strs : this.nums.slice(0, this.n),
+      lines: this.lines.slice(0, this.n),
     }
+    this.n = 0
+    this.strs = []
+    return out
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { lastInexact, readNumber } from '../../shared/data/numbers.js'
 import { HyperLogLog } from '../../shared/stats/hll.js'
 import { KllSketch } from '../../shared/stats/kll.js'
 import { addValue, emptyMoments } from '../../shared/stats/moments.js'
@@ -27,7 +28,7 @@ function feed(acc: ColumnAcc, fields: readonly string[], firstLine = 2): void {
 }
 
 describe('column state', () => {
-  it('numbers reach moments, KLL, HLL, value counts and exact values as one at a time, whenever read', () => {
+  it('numbers reach moments (to rounding), KLL, HLL, value counts and exact values as one at a time, whenever read', () => {
     const r = rng(3)
     const values: number[] = []
     for (let i = 0; i < 5000; i++) values.push(i < 3000 ? Math.floor(r() * 50) : Math.round(r() * 1e6) / 100)
@@ -58,7 +59,11 @@ describe('column state', () => {
         }
       }
       done += step
-      expect(acc.moments).toEqual(moments)
+      // moments add a batch at a time (two passes, then merged): the same up to rounding
+      const m = acc.moments
+      expect([m.n, m.min, m.max]).toEqual([moments.n, moments.min, moments.max])
+      expect(m.mean).toBeCloseTo(moments.mean, 10)
+      expect(Math.abs(m.m2 - moments.m2)).toBeLessThanOrEqual(1e-12 * moments.m2)
       expect(acc.kll.n).toBe(done)
       expect(acc.exact!.n).toBe(done)
       expect(acc.count).toBe(done)
@@ -195,5 +200,45 @@ describe('column state', () => {
     const v = acc.allViolations().find((x) => x.check === 'unique')!
     expect(v.count).toBe(dups.length)
     expect(v.samples.map((x) => Number(x.value))).toEqual(dups.slice(0, 5))
+  })
+})
+
+describe('bounds and the inexact fast parse', () => {
+  // 17 significant digits parse within 2 ulp: these two land 1 ulp outside [min, max] though their exact
+  // values are the bounds themselves, so they must be re-read exactly before a bound check fails them
+  const spec = dataSchema.parse({
+    columns: { x: { type: 'number', min: 0.8481471618782191, max: 0.955462581236902 } },
+  }).columns.x
+  const fields = ['0.84814716187821913', '0.95546258123690197', '0.8481471618782190', '0.955462581236903']
+
+  it('the fast parse of the test values is 1 ulp off, outside the bounds', () => {
+    const b = Buffer.from(`${fields.join(',')},`, 'latin1')
+    expect(readNumber(b, 0)).toBeLessThan(0.8481471618782191)
+    expect(readNumber(b, fields[0]!.length + 1)).toBeGreaterThan(0.955462581236902)
+  })
+
+  it('text fields: a bound written with more digits passes, just past it fails', () => {
+    const acc = new ColumnAcc('x', 'number', spec)
+    feed(acc, fields)
+    expect(acc.allViolations().map((v) => [v.check, v.count, v.samples.map((s) => s.value)])).toEqual([
+      ['min', 1, ['0.8481471618782190']],
+      ['max', 1, ['0.955462581236903']],
+    ])
+  })
+
+  it('fields the CSV fast lane parsed: the same', () => {
+    const acc = new ColumnAcc('x', 'number', spec)
+    const text = `${fields.join(',')},`
+    const bytes = Buffer.from(text, 'latin1')
+    let s = 0
+    for (const [i, f] of fields.entries()) {
+      // what the lane hands over: the value readNumber gives and whether it may be 1-2 ulp off
+      acc.parsedNumber(readNumber(bytes, s), lastInexact, text, s, s + f.length, 2 + i)
+      s += f.length + 1
+    }
+    expect(acc.allViolations().map((v) => [v.check, v.count, v.samples.map((s) => s.value)])).toEqual([
+      ['min', 1, ['0.8481471618782190']],
+      ['max', 1, ['0.955462581236903']],
+    ])
   })
 })
