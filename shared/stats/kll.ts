@@ -43,6 +43,16 @@ export class KllSketch {
     }
   }
 
+  /**
+   * A lower bound on the count of the sketch this one will be merged into: in a parallel scan, the values
+   * other workers' sketches of the column already hold. The sampler's block size follows max(n, floor), so
+   * B ≤ (merged n)/2^18 still holds and the bound below is kept, while a worker skips most of the
+   * full-compaction warm-up that the whole scan has already paid for.
+   */
+  private floor = 0
+  /** The floor rose while a sampler block was unfinished: raise at the block's end. */
+  private raisePending = false
+
   /** Sampler level s (block size 2^s) and the values of the current, unfinished block. */
   private s = 0
   private block = new Float64Array(1)
@@ -68,7 +78,7 @@ export class KllSketch {
       this.rand = r
       this.pushOne(this.s, this.block[(r >>> 0) % this.block.length]!)
       this.blockSize = 0
-      if ((this.n & ((1 << 18) - 1)) === 0) this.raiseSampler()
+      if (this.raisePending || (this.n & ((1 << 18) - 1)) === 0) this.raiseSampler()
     }
   }
 
@@ -100,13 +110,24 @@ export class KllSketch {
       i += room
       this.pushOne(this.s, x)
       this.blockSize = 0
-      if ((this.n & ((1 << 18) - 1)) === 0) this.raiseSampler()
+      if (this.raisePending || (this.n & ((1 << 18) - 1)) === 0) this.raiseSampler()
     }
   }
 
-  /** Called at block boundaries: s = ⌊log2(n / 2^18)⌋. */
+  /** See `floor`. */
+  setFloor(n: number): void {
+    if (n <= this.floor) return
+    this.floor = n
+    if (this.blockSize === 0) this.raiseSampler()
+    else this.raisePending = true
+  }
+
+  /** Called at block boundaries: s = ⌊log2(max(n, floor) / 2^18)⌋, from 2^19 values on. */
   private raiseSampler(): void {
-    const want = Math.floor(Math.log2(this.n / (1 << 18)))
+    this.raisePending = false
+    const n = Math.max(this.n, this.floor)
+    if (n < 1 << 19) return
+    const want = Math.floor(Math.log2(n / (1 << 18)))
     if (want > this.s) {
       this.s = want
       this.block = new Float64Array(1 << want)

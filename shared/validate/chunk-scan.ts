@@ -33,6 +33,8 @@ export type ToWorker =
       readonly length: number
       readonly cont: boolean
       readonly last: boolean
+      /** Per column: values the sketches of finished chunks (any worker, any file) took: a floor. */
+      readonly sketched: readonly number[]
     }
   /** The file is done: send the state and start afresh. */
   | { readonly kind: 'flush' }
@@ -46,6 +48,8 @@ export interface ChunkDone {
   readonly lines: number
   /** `unique` values of this chunk, per column index, for the main thread to check in file order. */
   readonly unique: readonly { readonly column: number; readonly values: UniqueValues }[]
+  /** Per column: values this chunk gave the quantile sketch. */
+  readonly sketched: readonly number[]
 }
 
 export interface ScanState {
@@ -112,6 +116,10 @@ export class ChunkScanner {
     }
     const parser = this.parser
     const first = parser.nextLine
+    const sketchedBefore = this.accs.map((acc, i) => {
+      acc.sketchFloor(msg.sketched[i] ?? 0)
+      return acc.sketched
+    })
     for (const piece of textPieces(Buffer.from(msg.buf, 0, msg.length)))
       parser.push(piece.text, piece.suspect, piece.bytes)
     if (msg.last) parser.end()
@@ -126,7 +134,14 @@ export class ChunkScanner {
       if (u.values.values instanceof Float64Array) transfer.push(u.values.values.buffer as ArrayBuffer)
     }
     return {
-      message: { kind: 'chunk', seq: msg.seq, buf: msg.buf, lines: parser.nextLine - first, unique },
+      message: {
+        kind: 'chunk',
+        seq: msg.seq,
+        buf: msg.buf,
+        lines: parser.nextLine - first,
+        unique,
+        sketched: this.accs.map((acc, i) => acc.sketched - sketchedBefore[i]!),
+      },
       transfer,
     }
   }

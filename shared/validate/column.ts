@@ -635,6 +635,16 @@ export class ColumnAcc {
     return distinct <= 50 || distinct <= this.count / 100 ? 'category' : 'string'
   }
 
+  /** Values that went to the quantile sketch so far (numbers; dates and times as epoch milliseconds). */
+  get sketched(): number {
+    return this._kll.n + this.pendingN
+  }
+
+  /** At least this many values will be in the merged sketch of this column (see KllSketch.setFloor). */
+  sketchFloor(n: number): void {
+    this._kll.setFloor(n)
+  }
+
   /** What a scan worker needs to make this column's accumulator. */
   init(): ColumnInit {
     return { name: this.name, type: this.type, spec: this.spec, exact: this.exact !== undefined }

@@ -110,6 +110,8 @@ export class ScanPool {
   private readonly freeBuffers: ArrayBuffer[] = []
   private sentColumns = 0
   private nextSeq = 1
+  /** Per column: values the sketches of finished chunks took (sent with each chunk as a floor). */
+  private readonly sketched: number[] = []
   readonly chunkBytes: number
 
   constructor(opts: PoolOptions) {
@@ -130,6 +132,9 @@ export class ScanPool {
     if (m.kind === 'chunk') {
       slot.inFlight--
       this.done.set(m.seq, m)
+      m.sketched.forEach((n, i) => {
+        this.sketched[i] = (this.sketched[i] ?? 0) + n
+      })
       if (m.buf.byteLength === this.chunkBytes) this.freeBuffers.push(m.buf)
     } else this.states.push(m)
     this.wake?.()
@@ -215,7 +220,8 @@ export class ScanPool {
         cur.copy(next, 0, n, len)
         const buf = cur.buffer as ArrayBuffer
         slot.inFlight++
-        slot.worker.post({ kind: 'chunk', seq, seg, buf, length: n, cont, last }, [buf])
+        const sketched = [...this.sketched]
+        slot.worker.post({ kind: 'chunk', seq, seg, buf, length: n, cont, last, sketched }, [buf])
         cur = next
         len -= n
       }

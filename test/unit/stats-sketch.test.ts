@@ -48,10 +48,32 @@ describe('KLL quantile sketch', () => {
     a.merge(b)
     return a
   })
+  // as in a parallel scan: chunks go to 4 sketches in turn, each told how many values came before
+  const chunk = 10_000
+  const floored = [new KllSketch(), new KllSketch(), new KllSketch(), new KllSketch()]
+  for (let c = 0; c * chunk < n; c++) {
+    const s = floored[c % 4]!
+    s.setFloor(c * chunk)
+    for (let i = c * chunk; i < Math.min(n, (c + 1) * chunk); i++) s.add(values[i]!)
+  }
+  const flooredCompactions = floored.reduce((t, s) => t + s.compactions, 0)
+  const mergedFloored = floored.reduce((a, b) => {
+    a.merge(b)
+    return a
+  })
+
+  it('a floor lets a sketch skip the warm-up the whole scan already paid for', () => {
+    const plain = [new KllSketch(), new KllSketch(), new KllSketch(), new KllSketch()]
+    for (let c = 0; c * chunk < n; c++)
+      for (let i = c * chunk; i < Math.min(n, (c + 1) * chunk); i++) plain[c % 4]!.add(values[i]!)
+    const plainCompactions = plain.reduce((t, s) => t + s.compactions, 0)
+    expect(flooredCompactions).toBeLessThan(0.8 * plainCompactions)
+  })
 
   it.each([
     ['one pass', one],
     ['merged shards', merged],
+    ['merged shards with floors (a parallel scan)', mergedFloored],
   ])('%s: rank error within the stated bound (0.5 % of n here)', (_n, s) => {
     const w = s.sample()
     expect(w.total).toBe(n)
