@@ -22,9 +22,9 @@ import {
   writeFileSync,
 } from 'node:fs'
 import path from 'node:path'
+import { parseNumberText } from '../shared/data/numbers.js'
 import { WeightedSample } from '../shared/stats/kll.js'
 import { histogramCounts, ks2, psi, sturgesEdges } from '../shared/stats/tests.js'
-import { parseNumberText } from '../shared/validate/parse.js'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dir = path.join(root, '.mlops/bench')

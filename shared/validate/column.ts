@@ -1,20 +1,17 @@
 import { fieldText } from '../data/csv.js'
-import { FIELD_INT, FIELD_NUMBER, FIELD_TEXT } from '../data/types.js'
-import { HyperLogLog, hashString } from '../stats/hll.js'
-import { type KllJson, KllSketch } from '../stats/kll.js'
-import { addValue, addValues, emptyMoments, type Moments, mergeMoments } from '../stats/moments.js'
 import {
   exactNumber,
   lastInexact,
-  latin1Bytes,
-  parseBool,
-  parseDate,
-  parseDatetime,
   parseIntBytes,
   parseIntText,
   parseNumberBytes,
   parseNumberText,
-} from './parse.js'
+} from '../data/numbers.js'
+import { FIELD_INT, FIELD_NUMBER, FIELD_TEXT } from '../data/types.js'
+import { HyperLogLog, hashString } from '../stats/hll.js'
+import { type KllJson, KllSketch } from '../stats/kll.js'
+import { addValue, addValues, emptyMoments, type Moments, mergeMoments } from '../stats/moments.js'
+import { latin1Bytes, parseBool, parseDate, parseDatetime } from './parse.js'
 import type { ColumnSpec, ColumnType } from './schema.js'
 
 /** How many offending rows each violation keeps (row numbers and values). */

@@ -1,14 +1,5 @@
 /** Cell parsers of the validator: booleans, dates, and the bytes of a block of text. Numbers: data/numbers.ts. */
 
-export {
-  exactNumber,
-  lastInexact,
-  parseIntBytes,
-  parseIntText,
-  parseNumberBytes,
-  parseNumberText,
-} from '../data/numbers.js'
-
 const BYTES_MIN = 4096
 /** Longer texts (a huge record) are read as text rather than kept as bytes for good. */
 const BYTES_MAX = 1 << 20

@@ -2,20 +2,18 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { ConfigError } from '../../shared/errors.js'
-import { silentLogger } from '../../shared/util/logger.js'
-import { autoMethod, type DriftSide, sideFromScan } from '../../shared/validate/drift.js'
-import { inferSchema } from '../../shared/validate/infer.js'
 import {
   lastInexact,
-  latin1Bytes,
-  parseDate,
-  parseDatetime,
   parseIntBytes,
   parseIntText,
   parseNumberBytes,
   parseNumberText,
-} from '../../shared/validate/parse.js'
+} from '../../shared/data/numbers.js'
+import { ConfigError } from '../../shared/errors.js'
+import { silentLogger } from '../../shared/util/logger.js'
+import { autoMethod, type DriftSide, sideFromScan } from '../../shared/validate/drift.js'
+import { inferSchema } from '../../shared/validate/infer.js'
+import { latin1Bytes, parseDate, parseDatetime } from '../../shared/validate/parse.js'
 import { mergeProfiles, profileOf } from '../../shared/validate/profile.js'
 import { scanDataset } from '../../shared/validate/scan.js'
 import { dataSchema, loadDataSchema } from '../../shared/validate/schema.js'
