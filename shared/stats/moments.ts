@@ -29,8 +29,8 @@ export function addValue(m: Moments, x: number): void {
 export function addValues(m: Moments, xs: Float64Array, count: number): void {
   if (count === 0) return
   let sum = 0
-  let min = m.min
-  let max = m.max
+  let min = Number.POSITIVE_INFINITY
+  let max = Number.NEGATIVE_INFINITY
   for (let i = 0; i < count; i++) {
     const x = xs[i]!
     sum += x
@@ -43,19 +43,7 @@ export function addValues(m: Moments, xs: Float64Array, count: number): void {
     const d = xs[i]! - mean
     m2 += d * d
   }
-  m.min = min
-  m.max = max
-  if (m.n === 0) {
-    m.n = count
-    m.mean = mean
-    m.m2 = m2
-    return
-  }
-  const n = m.n + count
-  const d = mean - m.mean
-  m.mean += (d * count) / n
-  m.m2 += m2 + (d * d * m.n * count) / n
-  m.n = n
+  Object.assign(m, mergeMoments(m, { n: count, mean, m2, min, max }))
 }
 
 export function mergeMoments(a: Moments, b: Moments): Moments {
