@@ -82,21 +82,13 @@ export class RowRouter implements TableSink {
       }
     }
     const columns = this.columns
-    if (lane) {
-      const { bytes, state, values } = lane
-      for (let i = 0; i < width; i++) {
-        const acc = columns[i]
-        if (!acc) continue
-        const st = state[i]!
-        if (st !== 0) acc.parsedNumber(values[i]!, st === 2, text, starts[i]!, ends[i]!, line)
-        else acc.text(text, starts[i]!, ends[i]!, flags[i]!, line, bytes)
-      }
-      return
-    }
-    const bytes = latin1Bytes(text)
+    const bytes = lane ? lane.bytes : latin1Bytes(text)
     for (let i = 0; i < width; i++) {
       const acc = columns[i]
-      if (acc) acc.text(text, starts[i]!, ends[i]!, flags[i]!, line, bytes)
+      if (!acc) continue
+      const st = lane ? lane.state[i]! : 0
+      if (st !== 0) acc.parsedNumber(lane!.values[i]!, st === 2, text, starts[i]!, ends[i]!, line)
+      else acc.text(text, starts[i]!, ends[i]!, flags[i]!, line, bytes)
     }
   }
 
