@@ -64,9 +64,19 @@ export async function containersEnv(insecureRegistries: readonly string[]): Prom
       })
       return r.stdout
     } catch (e) {
-      const x = e as { code?: string | number; stdout?: string; stderr?: string; message: string }
+      const x = e as {
+        code?: string | number
+        signal?: string | null
+        stdout?: string
+        stderr?: string
+        message: string
+      }
       if (x.code === 'ENOENT') throw new Error(`${cmd} is not installed (apt-get install ${cmd})`)
-      throw new Error(`${cmd} ${args.join(' ')} failed: ${x.message}\n${x.stdout ?? ''}${x.stderr ?? ''}`)
+      // the exit code or signal too: a command killed from outside says nothing on stdout or stderr
+      const how = x.signal ? `signal ${x.signal}` : `exit code ${x.code}`
+      throw new Error(
+        `${cmd} ${args.join(' ')} failed (${how}): ${x.message}\n${x.stdout ?? ''}${x.stderr ?? ''}`,
+      )
     }
   }
   return {
