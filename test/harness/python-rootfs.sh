@@ -50,7 +50,9 @@ for _ in 1 2 3 4; do
     sed -nE 's/^\s*(\S+) => not found.*/\1/p; s/.*error while loading shared libraries: ([^:]+):.*/\1/p' | sort -u)
   [ -z "$missing" ] && break
   for m in $missing; do
-    src=$(ldconfig -p | awk -v m="$m" '$1==m && /x86-64/{print $NF; exit}')
+    # awk reads to the end: leaving early would kill ldconfig with SIGPIPE, which pipefail turns into a
+    # silent exit 141 whenever ldconfig had not written everything yet (seen under load in CI)
+    src=$(ldconfig -p | awk -v m="$m" '$1==m && /x86-64/ && !src {src=$NF} END {print src}')
     [ -n "$src" ] || { echo "python-rootfs: $m not found on the host" >&2; exit 1; }
     cp -L "$src" "usr/lib/x86_64-linux-gnu/$m"
   done
