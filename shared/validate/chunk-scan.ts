@@ -29,7 +29,7 @@ export type ToWorker =
       readonly kind: 'chunk'
       readonly seq: number
       readonly seg: number
-      readonly buf: ArrayBuffer
+      readonly buf: SharedArrayBuffer
       readonly length: number
       readonly cont: boolean
       readonly last: boolean
@@ -42,8 +42,8 @@ export type ToWorker =
 export interface ChunkDone {
   readonly kind: 'chunk'
   readonly seq: number
-  /** The chunk's buffer, handed back for reuse. */
-  readonly buf: ArrayBuffer
+  /** The chunk's buffer, free again for the main thread to reuse. */
+  readonly buf: SharedArrayBuffer
   /** Line breaks read (the segment's next line minus its first). */
   readonly lines: number
   /** `unique` values of this chunk, per column index, for the main thread to check in file order. */
@@ -61,11 +61,6 @@ export interface ScanState {
 
 export type FromWorker = ChunkDone | ScanState
 
-export interface Reply {
-  readonly message: FromWorker
-  readonly transfer: ArrayBuffer[]
-}
-
 export class ChunkScanner {
   private inits: ColumnInit[] = []
   private accs: ColumnAcc[] = []
@@ -77,7 +72,7 @@ export class ChunkScanner {
   private delimiter = ','
   private rows = 0
 
-  handle(msg: ToWorker): Reply | undefined {
+  handle(msg: ToWorker): FromWorker | undefined {
     switch (msg.kind) {
       case 'columns':
         for (const init of msg.columns) {
@@ -106,7 +101,7 @@ export class ChunkScanner {
     this.router.header([])
   }
 
-  private chunk(msg: Extract<ToWorker, { kind: 'chunk' }>): Reply {
+  private chunk(msg: Extract<ToWorker, { kind: 'chunk' }>): ChunkDone {
     if (!this.router) throw new Error('scan worker: a chunk came before its file')
     if (!msg.cont || !this.parser) {
       this.parser = new CsvParser(this.router, this.delimiter, undefined, {
@@ -128,25 +123,17 @@ export class ChunkScanner {
       const values = acc.takeUnique()
       if (values?.lines.length) unique.push({ column, values })
     })
-    const transfer = [msg.buf]
-    for (const u of unique) {
-      transfer.push(u.values.lines.buffer as ArrayBuffer)
-      if (u.values.values instanceof Float64Array) transfer.push(u.values.values.buffer as ArrayBuffer)
-    }
     return {
-      message: {
-        kind: 'chunk',
-        seq: msg.seq,
-        buf: msg.buf,
-        lines: parser.nextLine - first,
-        unique,
-        sketched: this.accs.map((acc, i) => acc.sketched - sketchedBefore[i]!),
-      },
-      transfer,
+      kind: 'chunk',
+      seq: msg.seq,
+      buf: msg.buf,
+      lines: parser.nextLine - first,
+      unique,
+      sketched: this.accs.map((acc, i) => acc.sketched - sketchedBefore[i]!),
     }
   }
 
-  private flush(): Reply {
+  private flush(): ScanState {
     const state: ScanState = {
       kind: 'state',
       rows: this.rows + (this.router?.rows ?? 0),
@@ -158,7 +145,7 @@ export class ChunkScanner {
     this.accs = this.inits.map((init) => newAcc(init, this.shown))
     this.parser = undefined
     this.startRouter()
-    return { message: state, transfer: [] }
+    return state
   }
 }
 

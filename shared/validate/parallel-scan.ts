@@ -30,9 +30,14 @@ const LF = 10
 const CR = 13
 const QUOTE = 34
 
-/** A scan worker: a worker thread, or (in tests) a ChunkScanner in this thread. */
+/**
+ * A scan worker: a worker thread, or (in tests) a ChunkScanner in this thread. Messages are posted without
+ * a transfer list: chunks live in SharedArrayBuffers. Transferring an ArrayBuffer detaches it, and the first
+ * detach in a thread makes V8 throw away all of that thread's optimized code that reads typed arrays (the
+ * "ArrayBufferDetaching" protector), which each worker then compiles again.
+ */
 export interface ScanWorker {
-  post(msg: ToWorker, transfer?: ArrayBuffer[]): void
+  post(msg: ToWorker): void
   terminate(): Promise<void>
 }
 export type SpawnWorker = (onMessage: (m: FromWorker) => void, onError: (e: Error) => void) => ScanWorker
@@ -56,7 +61,7 @@ export function threadSpawner(): SpawnWorker | undefined {
       if (code !== 0) onError(new Error(`scan worker exited with code ${code}`))
     })
     return {
-      post: (msg, transfer) => w.postMessage(msg, transfer ?? []),
+      post: (msg) => w.postMessage(msg),
       terminate: async () => {
         w.removeAllListeners('exit')
         await w.terminate()
@@ -73,7 +78,7 @@ export const inProcessSpawner: SpawnWorker = (onMessage, onError) => {
       setImmediate(() => {
         try {
           const r = scanner.handle(msg)
-          if (r) onMessage(r.message)
+          if (r) onMessage(r)
         } catch (e) {
           onError(e as Error)
         }
@@ -107,7 +112,7 @@ export class ScanPool {
   private wake: (() => void) | undefined
   private states: ScanState[] = []
   private readonly done = new Map<number, Extract<FromWorker, { kind: 'chunk' }>>()
-  private readonly freeBuffers: ArrayBuffer[] = []
+  private readonly freeBuffers: SharedArrayBuffer[] = []
   private sentColumns = 0
   private nextSeq = 1
   /** Per column: values the sketches of finished chunks took (sent with each chunk as a floor). */
@@ -163,8 +168,10 @@ export class ScanPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()))
   }
 
-  private buffer(): ArrayBuffer {
-    return this.freeBuffers.pop() ?? new ArrayBuffer(this.chunkBytes)
+  /** A chunk buffer: a free one of the usual size, or a new one of `bytes` (shared memory, see ScanWorker). */
+  private buffer(bytes = this.chunkBytes): Buffer {
+    const sab = (bytes === this.chunkBytes && this.freeBuffers.pop()) || new SharedArrayBuffer(bytes)
+    return Buffer.from(sab)
   }
 
   /**
@@ -183,7 +190,7 @@ export class ScanPool {
   ): Promise<number | undefined> {
     const fh = await open(file, 'r')
     try {
-      let cur = Buffer.from(this.buffer())
+      let cur = this.buffer()
       let len = await fill(fh, cur, 0)
       let eof = len < cur.length
       const header = headerOf(cur.subarray(0, len), delimiter)
@@ -216,12 +223,12 @@ export class ScanPool {
           segs.push(seq)
         }
         const rest = len - n
-        const next = rest > this.chunkBytes ? Buffer.allocUnsafe(rest * 2) : Buffer.from(this.buffer())
+        const next = this.buffer(rest > this.chunkBytes ? rest * 2 : this.chunkBytes)
         cur.copy(next, 0, n, len)
-        const buf = cur.buffer as ArrayBuffer
+        const buf = cur.buffer as SharedArrayBuffer
         slot.inFlight++
         const sketched = [...this.sketched]
-        slot.worker.post({ kind: 'chunk', seq, seg, buf, length: n, cont, last, sketched }, [buf])
+        slot.worker.post({ kind: 'chunk', seq, seg, buf, length: n, cont, last, sketched })
         cur = next
         len -= n
       }
@@ -241,7 +248,7 @@ export class ScanPool {
           const { cut, regular } = findCut(cur.subarray(0, len), delim)
           if (regular && cut < 0 && len < MAX_CARRY_BYTES) {
             // no record ends in this buffer: read on into a bigger one
-            const bigger = Buffer.allocUnsafe(cur.length * 2)
+            const bigger = this.buffer(cur.length * 2)
             cur.copy(bigger, 0, 0, len)
             cur = bigger
             continue

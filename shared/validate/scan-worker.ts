@@ -7,5 +7,5 @@ if (!port) throw new Error('scan-worker.js runs as a worker thread of validate-d
 const scanner = new ChunkScanner()
 port.on('message', (msg: ToWorker) => {
   const reply = scanner.handle(msg)
-  if (reply) port.postMessage(reply.message, reply.transfer)
+  if (reply) port.postMessage(reply)
 })
