@@ -77,10 +77,18 @@ export function parseNumberText(t: string, s: number, e: number): number {
     const fracStart = i
     if (sig === 0) while (i < e && t.charCodeAt(i) === 48) i++
     const fracNonzero = i
-    for (; i < e; i++) {
+    // two digits a step (see readNumber)
+    while (i < e) {
       c = t.charCodeAt(i) - 48
       if (c < 0 || c > 9) break
-      mant = mant * 10 + c
+      const d = i + 1 < e ? t.charCodeAt(i + 1) - 48 : -1
+      if (d < 0 || d > 9) {
+        mant = mant * 10 + c
+        i++
+      } else {
+        mant = mant * 100 + (c * 10 + d)
+        i += 2
+      }
     }
     sig += i - fracNonzero
     digits += i - fracStart
@@ -176,9 +184,20 @@ export function readNumber(b: Uint8Array, s: number): number {
     const fracStart = i
     if (sig === 0) while (c === 48) c = b[++i]!
     const fracNonzero = i
-    while (c >= 48 && c <= 57) {
-      mant = mant * 10 + (c - 48)
-      c = b[++i]!
+    // two digits a step: the multiply-adds form one chain of dependent operations, and a fraction is most
+    // of a number's digits. parseNumberText takes the same steps, so both give the same double.
+    for (;;) {
+      const d1 = c - 48
+      if (!(d1 >= 0 && d1 <= 9)) break
+      const d2 = b[i + 1]! - 48
+      if (!(d2 >= 0 && d2 <= 9)) {
+        mant = mant * 10 + d1
+        c = b[++i]!
+        break
+      }
+      mant = mant * 100 + (d1 * 10 + d2)
+      i += 2
+      c = b[i]!
     }
     sig += i - fracNonzero
     digits += i - fracStart
