@@ -1,4 +1,5 @@
-import { lastInexact, numberEnd, readInt, readNumber } from './numbers.js'
+import { lastInexact, numberEnd, readInt, readNumber, sliceOf } from './numbers.js'
+import type { TextBlock } from './source.js'
 import { FIELD_INT, FIELD_TEXT, type LaneFields, type TableSink } from './types.js'
 
 const QUOTE = 34
@@ -90,10 +91,30 @@ export class CsvParser {
       this.carry = ''
       b = undefined
     }
-    const consumed = b ? this.parseLane(text, b, suspect) : this.parse(text, false, suspect)
+    const consumed = b ? this.parseLane({ text }, b, suspect) : this.parse(text, false, suspect)
     if (consumed < text.length) {
       this.carry = text.slice(consumed)
       this.carrySuspect = suspect
+      this.carryLine = this.line
+      this.checkCarry()
+    }
+  }
+
+  /**
+   * Feeds one block of a reader. An ASCII block whose records the fast lane reads is never decoded: only
+   * the general parser (or a record carried over from the block before) asks for its text.
+   */
+  pushBlock(block: TextBlock): void {
+    const b = block.bytes
+    if (b === undefined || this.first || this.carry || this.stopped) {
+      this.push(block.text, block.suspect, b)
+      return
+    }
+    this.openQuote = false
+    const consumed = this.parseLane(block, b, false)
+    if (consumed < b.length) {
+      this.carry = block.text.slice(consumed)
+      this.carrySuspect = false
       this.carryLine = this.line
       this.checkCarry()
     }
@@ -135,19 +156,19 @@ export class CsvParser {
    * record where it cannot (the header, a blank line, a ragged row, doubled quotes, a line break inside
    * quotes...). Returns where it stopped, as parse does.
    */
-  private parseLane(text: string, b: Uint8Array, suspect: boolean): number {
+  private parseLane(block: { readonly text: string }, b: Uint8Array, suspect: boolean): number {
     // the lane reads no further than the last line break, so every scan of a record stops at one
     const laneEnd = b.lastIndexOf(LF) + 1
     let pos = 0
     while (pos < laneEnd) {
-      if (this.ncols > 0) pos = this.fastRecords(text, b, pos, laneEnd)
+      if (this.ncols > 0) pos = this.fastRecords(b, pos, laneEnd)
       if (pos >= laneEnd) break
       const nl = b.indexOf(LF, pos)
       let next: number
-      if (b.subarray(pos, nl).includes(QUOTE)) next = this.parse(text, false, suspect, pos, true)
+      if (b.subarray(pos, nl).includes(QUOTE)) next = this.parse(block.text, false, suspect, pos, true)
       else {
         // no quote: the record is this line, parsed on its own so nothing searches past it
-        this.parse(text.slice(pos, nl + 1), false, suspect)
+        this.parse(sliceOf(undefined, b, pos, nl + 1), false, suspect)
         next = nl + 1
       }
       if (next === pos) return pos
@@ -162,7 +183,7 @@ export class CsvParser {
    * the integer and number fields the sink asked for. `n` is just past a line break. Returns the start of
    * the first record it leaves to the general parser (or `n`).
    */
-  private fastRecords(text: string, b: Uint8Array, pos: number, n: number): number {
+  private fastRecords(b: Uint8Array, pos: number, n: number): number {
     const lane = this.lane ?? this.startLane()
     lane.bytes = b
     const kinds = this.kinds!
@@ -217,7 +238,7 @@ export class CsvParser {
         c = b[++i]!
       }
       this.records++
-      this.sink.textRecord(text, starts, ends, flags, this.line++, false, lane)
+      this.sink.textRecord(undefined, starts, ends, flags, this.line++, false, lane)
       pos = i + 1
     }
     return pos
@@ -436,4 +457,15 @@ export class CsvParser {
 export function fieldText(text: string, s: number, e: number, flag: number): string {
   const v = text.slice(s, e)
   return flag === 2 || flag === 3 ? v.replace(/""/g, '"') : v
+}
+
+/** fieldText of a record from the fast lane too, whose text may be undefined (see TableSink.textRecord). */
+export function fieldOf(
+  text: string | undefined,
+  bytes: Uint8Array | undefined,
+  s: number,
+  e: number,
+  flag: number,
+) {
+  return text !== undefined ? fieldText(text, s, e, flag) : sliceOf(text, bytes, s, e)
 }

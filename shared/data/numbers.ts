@@ -34,10 +34,20 @@ export function parseIntText(t: string, s: number, e: number): number {
   return neg ? -v : v
 }
 
-/** parseIntText reading `b`, the bytes of `t` (same offsets). */
-export function parseIntBytes(b: Uint8Array, t: string, s: number, e: number): number {
+/**
+ * Characters [s, e) of a block given as text `t` or, when `t` is undefined, only as its bytes `b` (an ASCII
+ * block that the CSV fast lane reads without ever making its string).
+ */
+export function sliceOf(t: string | undefined, b: Uint8Array | undefined, s: number, e: number): string {
+  if (t !== undefined) return t.slice(s, e)
+  return Buffer.from(b!.buffer, b!.byteOffset + s, e - s).toString('latin1')
+}
+
+/** parseIntText reading `b`, the bytes of `t` (same offsets; `t` undefined: see sliceOf). */
+export function parseIntBytes(b: Uint8Array, t: string | undefined, s: number, e: number): number {
   const v = readInt(b, s)
-  return numberEnd === e && !Number.isNaN(v) ? v : parseIntText(t, s, e)
+  if (numberEnd === e && !Number.isNaN(v)) return v
+  return t !== undefined ? parseIntText(t, s, e) : parseIntText(sliceOf(t, b, s, e), 0, e - s)
 }
 
 /**
@@ -125,10 +135,11 @@ export function parseNumberText(t: string, s: number, e: number): number {
   return neg ? -v : v
 }
 
-/** parseNumberText reading `b`, the bytes of `t` (same offsets): the same value and `lastInexact`. */
-export function parseNumberBytes(b: Uint8Array, t: string, s: number, e: number): number {
+/** parseNumberText reading `b`, the bytes of `t` (as parseIntBytes): the same value and `lastInexact`. */
+export function parseNumberBytes(b: Uint8Array, t: string | undefined, s: number, e: number): number {
   const v = readNumber(b, s)
-  return numberEnd === e && !Number.isNaN(v) ? v : parseNumberText(t, s, e)
+  if (numberEnd === e && !Number.isNaN(v)) return v
+  return t !== undefined ? parseNumberText(t, s, e) : parseNumberText(sliceOf(t, b, s, e), 0, e - s)
 }
 
 /** Where the last readInt or readNumber stopped: the first byte that is not part of the number. */
@@ -210,5 +221,6 @@ export function readNumber(b: Uint8Array, s: number): number {
   return neg ? -v : v
 }
 
-/** The correctly rounded value of a field (for the rare re-check after an inexact fast parse). */
-export const exactNumber = (t: string, s: number, e: number): number => Number(t.slice(s, e))
+/** The correctly rounded value of a field (for the rare re-check after an inexact fast parse; see sliceOf). */
+export const exactNumber = (t: string | undefined, b: Uint8Array | undefined, s: number, e: number): number =>
+  Number(sliceOf(t, b, s, e))

@@ -79,7 +79,7 @@ export async function readTable(file: string, sink: TableSink, opts: ReadOptions
   let empty = true
   for await (const b of blocks) {
     if (empty && b.text.trim()) empty = false
-    parser.push(b.text, b.suspect, b.bytes)
+    parser.pushBlock(b)
   }
   parser.end()
   if (empty) throw new DataError(shown, 'the file holds only blank lines: expected at least a header')

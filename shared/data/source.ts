@@ -67,11 +67,23 @@ export function charBoundary(buf: Uint8Array): number {
 }
 
 export interface TextBlock {
+  /** The decoded text (an ASCII block decodes it on first use: the CSV fast lane reads the bytes). */
   readonly text: string
   /** The block held bytes that are not UTF-8 (decoded as U+FFFD). */
   readonly suspect: boolean
   /** An ASCII block's bytes (offsets match the text's), valid until the next block is asked for. */
   readonly bytes?: Uint8Array
+}
+
+/** A block of ASCII bytes. Its text is only made if asked for, while the bytes are still valid. */
+class AsciiBlock implements TextBlock {
+  readonly suspect = false
+  private decoded: string | undefined
+  constructor(readonly bytes: Buffer) {}
+  get text(): string {
+    this.decoded ??= this.bytes.toString('latin1')
+    return this.decoded
+  }
 }
 
 /**
@@ -120,7 +132,7 @@ export function* textPieces(buf: Buffer): Generator<TextBlock> {
 }
 
 function decode(buf: Buffer): TextBlock {
-  if (isAscii(buf)) return { text: buf.toString('latin1'), suspect: false, bytes: buf }
+  if (isAscii(buf)) return new AsciiBlock(buf)
   if (isUtf8(buf)) return { text: buf.toString('utf8'), suspect: false }
   return { text: buf.toString('utf8'), suspect: true }
 }

@@ -37,10 +37,12 @@ export interface TableSink {
   /**
    * One CSV record with exactly `header.length` fields. Field `i` is `text.slice(starts[i], ends[i])`;
    * `flags[i]` is 0 for an unquoted field, 1 for a quoted one, 2 for a quoted one with doubled quotes.
-   * `suspect` is true when the block held invalid UTF-8 (decoded as U+FFFD).
+   * `suspect` is true when the block held invalid UTF-8 (decoded as U+FFFD). A record read by the fast
+   * lane comes with `lane`, and without `text` when the block's string was never made: its fields are then
+   * `lane.bytes` (ASCII) at the same offsets, with flags 0 or 1 (see fieldOf).
    */
   textRecord(
-    text: string,
+    text: string | undefined,
     starts: Int32Array,
     ends: Int32Array,
     flags: Uint8Array,

@@ -115,8 +115,7 @@ export class ChunkScanner {
       acc.sketchFloor(msg.sketched[i] ?? 0)
       return acc.sketched
     })
-    for (const piece of textPieces(Buffer.from(msg.buf, 0, msg.length)))
-      parser.push(piece.text, piece.suspect, piece.bytes)
+    for (const piece of textPieces(Buffer.from(msg.buf, 0, msg.length))) parser.pushBlock(piece)
     if (msg.last) parser.end()
     const unique: ChunkDone['unique'][number][] = []
     this.accs.forEach((acc, column) => {

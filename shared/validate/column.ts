@@ -1,4 +1,4 @@
-import { fieldText } from '../data/csv.js'
+import { fieldOf } from '../data/csv.js'
 import {
   exactNumber,
   lastInexact,
@@ -6,6 +6,7 @@ import {
   parseIntText,
   parseNumberBytes,
   parseNumberText,
+  sliceOf,
 } from '../data/numbers.js'
 import { FIELD_INT, FIELD_NUMBER, FIELD_TEXT } from '../data/types.js'
 import { HyperLogLog, hashString } from '../stats/hll.js'
@@ -312,32 +313,43 @@ export class ColumnAcc {
    * A CSV field of an integer or number column that the reader's fast lane already parsed (unquoted, not
    * empty): what `text` does with the value parseIntBytes or parseNumberBytes would give.
    */
-  parsedNumber(v: number, inexact: boolean, t: string, s: number, e: number, line: number): void {
-    this.num(inexact && this.nearDecision(v) ? exactNumber(t, s, e) : v, line, t, s, e, 0)
+  parsedNumber(
+    v: number,
+    inexact: boolean,
+    t: string | undefined,
+    b: Uint8Array,
+    s: number,
+    e: number,
+    line: number,
+  ) {
+    this.num(inexact && this.nearDecision(v) ? exactNumber(t, b, s, e) : v, line, t, s, e, 0, b)
   }
 
-  /** A CSV field. `b`: latin1Bytes(t), when the caller has it (once per record rather than per field). */
-  text(t: string, s: number, e: number, flag: number, line: number, b = latin1Bytes(t)): void {
+  /**
+   * A CSV field. `b`: latin1Bytes(t), when the caller has it (once per record rather than per field); `t`
+   * is undefined when the fast lane read the field from `b` without the block's string (see TableSink).
+   */
+  text(t: string | undefined, s: number, e: number, flag: number, line: number, b = latin1Bytes(t!)): void {
     if (s === e && flag === 0) {
       this.null(line)
       return
     }
     const code = this.code
     if (code === T_INT) {
-      const v = b === undefined ? parseIntText(t, s, e) : parseIntBytes(b, t, s, e)
-      if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
-      else this.num(v, line, t, s, e, flag)
+      const v = b === undefined ? parseIntText(t!, s, e) : parseIntBytes(b, t, s, e)
+      if (Number.isNaN(v)) this.bad(line, fieldOf(t, b, s, e, flag))
+      else this.num(v, line, t, s, e, flag, b)
     } else if (code === T_NUM) {
-      let v = b === undefined ? parseNumberText(t, s, e) : parseNumberBytes(b, t, s, e)
-      if (Number.isNaN(v)) this.bad(line, fieldText(t, s, e, flag))
+      let v = b === undefined ? parseNumberText(t!, s, e) : parseNumberBytes(b, t, s, e)
+      if (Number.isNaN(v)) this.bad(line, fieldOf(t, b, s, e, flag))
       else {
-        if (lastInexact && this.nearDecision(v)) v = exactNumber(t, s, e)
-        this.num(v, line, t, s, e, flag)
+        if (lastInexact && this.nearDecision(v)) v = exactNumber(t, b, s, e)
+        this.num(v, line, t, s, e, flag, b)
       }
     } else {
       const cache = this.textCache
       if (cache !== undefined && flag < 2 && e > s) this.cachedText(cache, t, b, s, e, line)
-      else this.str(fieldText(t, s, e, flag), line)
+      else this.str(fieldOf(t, b, s, e, flag), line)
     }
   }
 
@@ -349,15 +361,15 @@ export class ColumnAcc {
    */
   private cachedText(
     cache: TextCache,
-    t: string,
+    t: string | undefined,
     b: Uint8Array | undefined,
     s: number,
     e: number,
     line: number,
   ): void {
-    const k = b === undefined ? cache.find(t, s, e) : cache.findBytes(b, s, e)
+    const k = b === undefined ? cache.find(t!, s, e) : cache.findBytes(b, s, e)
     if (k < 0) {
-      const v = t.slice(s, e)
+      const v = sliceOf(t, b, s, e)
       this.str(v, line)
       if (cache.size < TEXT_CACHE_SIZE) this.learn(cache, v)
       else if (++cache.misses > TEXT_CACHE_MISSES) {
@@ -457,32 +469,33 @@ export class ColumnAcc {
     hit(this.violation('type', 'error', `not a valid ${this.type}`), this.file, line, raw)
   }
 
-  private num(v: number, line: number, t?: string, s = 0, e = 0, flag = 0): void {
+  /** A number; `t`, `b`, `s`, `e`, `flag`: its CSV field (see text), for the samples of violations. */
+  private num(v: number, line: number, t?: string, s = 0, e = 0, flag = 0, b?: Uint8Array): void {
     this.count++
     if (this.min !== undefined && v < this.min)
       hit(
         this.violation('min', 'error', `below the minimum ${this.min}`),
         this.file,
         line,
-        raw(v, t, s, e, flag),
+        raw(v, t, b, s, e, flag),
       )
     if (this.max !== undefined && v > this.max)
       hit(
         this.violation('max', 'error', `above the maximum ${this.max}`),
         this.file,
         line,
-        raw(v, t, s, e, flag),
+        raw(v, t, b, s, e, flag),
       )
     if (this.valueSet && !this.valueSet.has(v))
       hit(
         this.violation('values', 'error', 'not one of the allowed values'),
         this.file,
         line,
-        raw(v, t, s, e, flag),
+        raw(v, t, b, s, e, flag),
       )
     if (this.uniqueOut) this.uniqueOut.add(v, line)
     else if ((this.uniqueInts || this.uniqueSet) && this.seenBefore(v))
-      this.duplicate(line, raw(v, t, s, e, flag))
+      this.duplicate(line, raw(v, t, b, s, e, flag))
     this.addNumber(v)
   }
 
@@ -861,8 +874,15 @@ function nearZone(bound: number | undefined): readonly [number, number] {
   return [bound - tol, bound + tol]
 }
 
-function raw(v: number, t: string | undefined, s: number, e: number, flag: number): string {
-  return t === undefined ? String(v) : fieldText(t, s, e, flag)
+function raw(
+  v: number,
+  t: string | undefined,
+  b: Uint8Array | undefined,
+  s: number,
+  e: number,
+  flag: number,
+) {
+  return t === undefined && b === undefined ? String(v) : fieldOf(t, b, s, e, flag)
 }
 
 function timeOf(s: string, type: ColumnType | 'auto'): number | undefined {

@@ -62,7 +62,7 @@ export class RowRouter implements TableSink {
   }
 
   textRecord(
-    text: string,
+    text: string | undefined,
     starts: Int32Array,
     ends: Int32Array,
     flags: Uint8Array,
@@ -73,7 +73,8 @@ export class RowRouter implements TableSink {
     if (this.rowShard && this.skip()) return
     this.rows++
     const width = this.width
-    if (suspect) {
+    // a suspect block is not ASCII, so it always comes with its text
+    if (suspect && text !== undefined) {
       for (let i = 0; i < width; i++) {
         if (fieldText(text, starts[i]!, ends[i]!, flags[i]!).includes('\uFFFD')) {
           hit(this.book.get('', 'invalid_utf8', 'error', ISSUE_TEXT.invalid_utf8), this.shown, line, '')
@@ -82,12 +83,12 @@ export class RowRouter implements TableSink {
       }
     }
     const columns = this.columns
-    const bytes = lane ? lane.bytes : latin1Bytes(text)
+    const bytes = lane ? lane.bytes : latin1Bytes(text!)
     for (let i = 0; i < width; i++) {
       const acc = columns[i]
       if (!acc) continue
       const st = lane ? lane.state[i]! : 0
-      if (st !== 0) acc.parsedNumber(lane!.values[i]!, st === 2, text, starts[i]!, ends[i]!, line)
+      if (st !== 0) acc.parsedNumber(lane!.values[i]!, st === 2, text, bytes!, starts[i]!, ends[i]!, line)
       else acc.text(text, starts[i]!, ends[i]!, flags[i]!, line, bytes)
     }
   }

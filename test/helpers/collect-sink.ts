@@ -1,4 +1,4 @@
-import { fieldText } from '../../shared/data/csv.js'
+import { fieldOf } from '../../shared/data/csv.js'
 import type { ReaderIssue, TableSink } from '../../shared/data/types.js'
 
 /** A sink that keeps everything it is given, for reader tests. */
@@ -12,12 +12,14 @@ export function collectSink() {
     header: (names) => {
       out.header = [...names]
     },
-    textRecord: (text, starts, ends, flags, line, suspect) => {
+    textRecord: (text, starts, ends, flags, line, suspect, lane) => {
       const n = out.header!.length
       const values: unknown[] = []
       for (let i = 0; i < n; i++) {
         values.push(
-          starts[i] === ends[i] && flags[i] === 0 ? null : fieldText(text, starts[i]!, ends[i]!, flags[i]!),
+          starts[i] === ends[i] && flags[i] === 0
+            ? null
+            : fieldOf(text, lane?.bytes, starts[i]!, ends[i]!, flags[i]!),
         )
       }
       out.rows.push({ line, values, ...(suspect ? { suspect } : {}) })

@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest'
-import { CsvParser } from '../../shared/data/csv.js'
+import { CsvParser, fieldOf } from '../../shared/data/csv.js'
 import { lastInexact, parseIntText, parseNumberText } from '../../shared/data/numbers.js'
+import type { TextBlock } from '../../shared/data/source.js'
 import { FIELD_INT, FIELD_NUMBER, FIELD_TEXT } from '../../shared/data/types.js'
 import { collectSink } from '../helpers/collect-sink.js'
+
+/** An ASCII block as the readers make it (its string made on first use): `onDecode` counts that. */
+function asciiBlock(text: string, onDecode: () => void): TextBlock {
+  let decoded: string | undefined
+  return {
+    get text() {
+      if (decoded === undefined) onDecode()
+      decoded = text
+      return decoded
+    },
+    suspect: false,
+    bytes: Buffer.from(text, 'latin1'),
+  }
+}
 
 /** Parses `text` fed in pieces of `step` characters (every split point must give the same result). */
 function parse(text: string, step = text.length || 1, delimiter = ',') {
@@ -132,11 +147,11 @@ describe('CsvParser fast lane (blocks given with their bytes)', () => {
     const parsed: string[] = []
     const textRecord = sink.textRecord
     sink.textRecord = (text, starts, ends, flags, line, suspect, lane) => {
-      textRecord(text, starts, ends, flags, line, suspect)
+      textRecord(text, starts, ends, flags, line, suspect, lane)
       if (!lane) return
       for (let i = 0; i < starts.length && i < kinds.length; i++) {
         if (!lane.state[i]) continue
-        const field = text.slice(starts[i]!, ends[i]!)
+        const field = fieldOf(text, lane.bytes, starts[i]!, ends[i]!, 0)
         const want =
           kinds[i] === FIELD_INT
             ? parseIntText(field, 0, field.length)
@@ -157,13 +172,17 @@ describe('CsvParser fast lane (blocks given with their bytes)', () => {
     const s = laneSink(kinds)
     const p = new CsvParser(s.sink)
     let from = 0
+    let decoded = 0
     for (const cut of [...cuts.filter((c) => c > 0 && c < text.length), text.length]) {
       const piece = text.slice(from, cut)
       from = cut
-      if (piece) p.push(piece, false, lane ? Buffer.from(piece, 'latin1') : undefined)
+      if (!piece) continue
+      // with the lane, as the readers feed it: a block whose string is made only when asked for
+      if (lane) p.pushBlock(asciiBlock(piece, () => decoded++))
+      else p.push(piece)
     }
     p.end()
-    return { out: s.out, parsed: s.parsed, records: p.records }
+    return { out: s.out, parsed: s.parsed, records: p.records, decoded }
   }
 
   const KINDS = [FIELD_INT, FIELD_NUMBER, FIELD_TEXT, FIELD_NUMBER]
@@ -187,6 +206,33 @@ describe('CsvParser fast lane (blocks given with their bytes)', () => {
       expect(lane.out).toEqual(general.out)
       expect(lane.records).toBe(general.records)
     }
+  })
+
+  it('an ASCII block is decoded only for a record with quotes the lane does not take, and once', () => {
+    const header = 'id,x,c,y\n'
+    const simple = '1,2.5,"a,b",3\n2,-0.125,b,4\n'
+    // a doubled quote (the general parser reads it from the block's string), a ragged line without quotes
+    // (parsed from its own bytes), then another doubled quote read from the same string
+    const hard = '3,4,"say ""hi""",5\n6,7,e\n8,9,"f""",10\n11,12,g,13\n'
+    const { sink, out } = collectSink()
+    sink.fieldKinds = () => Uint8Array.from(KINDS)
+    const p = new CsvParser(sink)
+    let decoded = 0
+    p.pushBlock(asciiBlock(header, () => decoded++)) // the header goes through the general parser
+    const afterHeader = decoded
+    p.pushBlock(asciiBlock(simple, () => decoded++))
+    expect(decoded).toBe(afterHeader)
+    p.pushBlock(asciiBlock(hard, () => decoded++))
+    expect(decoded).toBe(afterHeader + 1)
+    p.end()
+    expect(out.rows.map((r) => r.values)).toEqual([
+      ['1', '2.5', 'a,b', '3'],
+      ['2', '-0.125', 'b', '4'],
+      ['3', '4', 'say "hi"', '5'],
+      ['8', '9', 'f"', '10'],
+      ['11', '12', 'g', '13'],
+    ])
+    expect(out.issues.map((i) => [i.kind, i.line])).toEqual([['ragged_row', 5]])
   })
 
   it('random records: the same as the general parser, whatever the blocks', () => {

@@ -233,7 +233,7 @@ describe('bounds and the inexact fast parse', () => {
     let s = 0
     for (const [i, f] of fields.entries()) {
       // what the lane hands over: the value readNumber gives and whether it may be 1-2 ulp off
-      acc.parsedNumber(readNumber(bytes, s), lastInexact, text, s, s + f.length, 2 + i)
+      acc.parsedNumber(readNumber(bytes, s), lastInexact, undefined, bytes, s, s + f.length, 2 + i)
       s += f.length + 1
     }
     expect(acc.allViolations().map((v) => [v.check, v.count, v.samples.map((s) => s.value)])).toEqual([
