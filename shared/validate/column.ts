@@ -238,9 +238,9 @@ export class ColumnAcc {
   private textCache: TextCache | undefined
   private min: number | undefined
   private max: number | undefined
-  /** Where a value may be within 1e-15 (relative) of min or max: [lo, hi], or empty (see nearDecision). */
-  private readonly nearMin: readonly [number, number]
-  private readonly nearMax: readonly [number, number]
+  /** A value strictly between these is not within 1e-15 (relative) of `min` or `max` (see nearDecision). */
+  private readonly farLo: number
+  private readonly farHi: number
   private minT: number | undefined
   private maxT: number | undefined
   file = ''
@@ -266,8 +266,8 @@ export class ColumnAcc {
     if (spec?.pattern) this.regex = new RegExp(spec.pattern, 'u')
     if (typeof spec?.min === 'number') this.min = spec.min
     if (typeof spec?.max === 'number') this.max = spec.max
-    this.nearMin = nearZone(this.min)
-    this.nearMax = nearZone(this.max)
+    this.farLo = this.min === undefined ? Number.NEGATIVE_INFINITY : this.min + boundTolerance(this.min)
+    this.farHi = this.max === undefined ? Number.POSITIVE_INFINITY : this.max - boundTolerance(this.max)
     if (typeof spec?.min === 'string') this.minT = timeOf(spec.min, type)
     if (typeof spec?.max === 'string') this.maxT = timeOf(spec.max, type)
     if ((this.code === T_CAT || this.code === T_STR || this.code === T_BOOL) && !this.uniqueSet)
@@ -417,12 +417,8 @@ export class ColumnAcc {
   /** Could a 1-2 ulp parsing error change a check's outcome for v? (near a bound, or any `values` set) */
   private nearDecision(v: number): boolean {
     if (this.valueSet || this.uniqueSet) return true
-    // most values are far from both bounds: two range tests (precomputed in the constructor) say so
-    if (
-      !(v >= this.nearMin[0]! && v <= this.nearMin[1]!) &&
-      !(v >= this.nearMax[0]! && v <= this.nearMax[1]!)
-    )
-      return false
+    // most values lie well between the bounds: one range test (precomputed in the constructor) says so
+    if (v > this.farLo && v < this.farHi) return false
     const tol = Math.abs(v) * 1e-15
     return (
       (this.min !== undefined && Math.abs(v - this.min) <= tol) ||
@@ -865,13 +861,11 @@ class TextCache {
 }
 
 /**
- * Every v with |v − bound| ≤ |v|·1e-15 lies in the returned range (a superset: |v| ≤ 2|bound| there, so
- * the distance is at most 2e-15·|bound|); no bound gives an empty range.
+ * Every v with |v − bound| ≤ |v|·1e-15 is within this distance of the bound (a superset: |v| ≤ 2|bound|
+ * there, so the distance is at most 2e-15·|bound|).
  */
-function nearZone(bound: number | undefined): readonly [number, number] {
-  if (bound === undefined) return [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
-  const tol = Math.abs(bound) * 2e-15 + Number.MIN_VALUE
-  return [bound - tol, bound + tol]
+function boundTolerance(bound: number): number {
+  return Math.abs(bound) * 2e-15 + Number.MIN_VALUE
 }
 
 function raw(
