@@ -466,6 +466,7 @@ export function fieldOf(
   s: number,
   e: number,
   flag: number,
-) {
+): string {
+  // the lane's fields have no doubled quotes (flags 0 and 1): the bytes are the field
   return text !== undefined ? fieldText(text, s, e, flag) : sliceOf(text, bytes, s, e)
 }
