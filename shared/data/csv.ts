@@ -92,12 +92,7 @@ export class CsvParser {
       b = undefined
     }
     const consumed = b ? this.parseLane({ text }, b, suspect) : this.parse(text, false, suspect)
-    if (consumed < text.length) {
-      this.carry = text.slice(consumed)
-      this.carrySuspect = suspect
-      this.carryLine = this.line
-      this.checkCarry()
-    }
+    if (consumed < text.length) this.carryOver(text.slice(consumed), suspect)
   }
 
   /**
@@ -112,12 +107,15 @@ export class CsvParser {
     }
     this.openQuote = false
     const consumed = this.parseLane(block, b, false)
-    if (consumed < b.length) {
-      this.carry = block.text.slice(consumed)
-      this.carrySuspect = false
-      this.carryLine = this.line
-      this.checkCarry()
-    }
+    if (consumed < b.length) this.carryOver(block.text.slice(consumed), false)
+  }
+
+  /** Keeps the start of a record that the next block completes. */
+  private carryOver(rest: string, suspect: boolean): void {
+    this.carry = rest
+    this.carrySuspect = suspect
+    this.carryLine = this.line
+    this.checkCarry()
   }
 
   private checkCarry(): void {

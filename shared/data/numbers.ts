@@ -51,9 +51,9 @@ export function parseIntBytes(b: Uint8Array, t: string | undefined, s: number, e
 }
 
 /**
- * Set by parseNumberText, parseNumberBytes and readNumber: the last value had more than 15 significant digits, so it may be 1-2 ulp from
- * the correctly rounded double. Callers re-parse exactly (`Number`) where that could change a decision (a
- * value at a `min`/`max` bound, a `values` miss).
+ * Set by parseNumberText, parseNumberBytes and readNumber: the last value had more than 15 significant
+ * digits, so it may be 1-2 ulp from the correctly rounded double. Callers re-parse exactly (`Number`) where
+ * that could change a decision (a value at a `min`/`max` bound, a `values` miss).
  */
 export let lastInexact = false
 

@@ -67,7 +67,7 @@ export const FIELD_NUMBER = 2
 /**
  * What the CSV reader's fast lane adds to a record read straight from the bytes of an ASCII block: the
  * bytes (same offsets as the text) and the numbers it parsed on the way. `state[i]`: 0, field i was not
- * parsed (text, empty, quoted or not a plain number: parse it from the text); 1, `values[i]` is exact; 2,
+ * parsed (text, empty, quoted or not a plain number: parse it from the field); 1, `values[i]` is exact; 2,
  * it has more than 15 significant digits and may be 1-2 ulp off (see data/numbers.ts).
  */
 export interface LaneFields {

@@ -321,7 +321,7 @@ export class ColumnAcc {
     s: number,
     e: number,
     line: number,
-  ) {
+  ): void {
     this.num(inexact && this.nearDecision(v) ? exactNumber(t, b, s, e) : v, line, t, s, e, 0, b)
   }
 
@@ -875,7 +875,7 @@ function raw(
   s: number,
   e: number,
   flag: number,
-) {
+): string {
   return t === undefined && b === undefined ? String(v) : fieldOf(t, b, s, e, flag)
 }
 
